@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Configuration;
+
+namespace PluginHost.Abstractions;
+
+/// <summary>What the host tells an app about the load it is part of.</summary>
+/// <param name="AppName">The app's name in config.yaml.</param>
+/// <param name="Version">The release version: the name of the release folder.</param>
+/// <param name="Generation">Counts loads of this host process: 1 for the first, +1 for every reload.</param>
+/// <param name="ContentRoot">The app's own folder inside the release.</param>
+/// <param name="MountPath">The URL prefix the app is mounted on ("/" for the root).</param>
+/// <param name="Settings">The app's <c>settings</c> section of config.yaml.</param>
+public sealed record PluginContext(
+    string AppName,
+    string Version,
+    long Generation,
+    string ContentRoot,
+    string MountPath,
+    IConfiguration Settings);

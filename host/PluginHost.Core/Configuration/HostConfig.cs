@@ -1,0 +1,97 @@
+namespace PluginHost.Core.Configuration;
+
+/// <summary>The whole of config.yaml, validated, with every path made absolute.</summary>
+public sealed record HostConfig
+{
+    /// <summary>The config file this came from (absolute).</summary>
+    public required string SourcePath { get; init; }
+    public ServerConfig Server { get; init; } = new();
+    public ReleasesConfig Releases { get; init; } = new();
+    public ReloadConfig Reload { get; init; } = new();
+    public AdminConfig Admin { get; init; } = new();
+    public LoggingConfig Logging { get; init; } = new();
+    public IReadOnlyList<AppConfig> Apps { get; init; } = [];
+
+    /// <summary>The releases/production symlink (absolute).</summary>
+    public string ProductionLink => Path.Combine(Releases.Root, Releases.Production);
+}
+
+public sealed record ServerConfig
+{
+    /// <summary>Kestrel listen URLs, e.g. http://127.0.0.1:8080.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
+}
+
+public sealed record ReleasesConfig
+{
+    /// <summary>Folder holding the version folders (absolute after loading).</summary>
+    public string Root { get; init; } = "releases";
+    /// <summary>Name of the symlink inside <see cref="Root"/> that points at the served version.</summary>
+    public string Production { get; init; } = "production";
+}
+
+public sealed record ReloadConfig
+{
+    /// <summary>Touching this file reloads (absolute after loading).</summary>
+    public string Trigger { get; init; } = "releases/reload.trigger";
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan UnloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public bool WatchConfig { get; init; } = true;
+}
+
+public sealed record AdminConfig
+{
+    /// <summary>URL prefix of the admin surface on the main port.</summary>
+    public string Path { get; init; } = "/_pluginhost";
+    /// <summary>Client addresses or CIDR networks allowed to use the admin surface.</summary>
+    public IReadOnlyList<string> Allow { get; init; } = ["127.0.0.0/8", "::1/128"];
+    /// <summary>Optional separate listen URLs for the admin surface.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = [];
+    /// <summary>Optional bearer token required by the admin surface.</summary>
+    public string? Token { get; init; }
+}
+
+public sealed record LoggingConfig
+{
+    public string MinimumLevel { get; init; } = "Information";
+    /// <summary>Optional rolling log file path (absolute after loading).</summary>
+    public string? File { get; init; }
+    public bool RequestLog { get; init; } = true;
+}
+
+public sealed record AppConfig
+{
+    public required string Name { get; init; }
+    /// <summary>Normalised URL prefix: "/" or "/a/b" (no trailing slash).</summary>
+    public required string Mount { get; init; }
+    /// <summary>Path of the app's main assembly, relative to the release folder.</summary>
+    public required string Assembly { get; init; }
+    /// <summary>Host names this app answers for; empty means every host.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+    public bool PassAuthorization { get; init; }
+    /// <summary>Paths (relative to the mount) requested in-process before traffic is swapped to a new generation.</summary>
+    public IReadOnlyList<string> Warmup { get; init; } = [];
+    /// <summary>Free-form settings handed to the app as IConfiguration (flattened key → value).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+    /// <summary>Optional static file folder relative to the app's folder in the release.</summary>
+    public string? Static { get; init; }
+    public long MaxRequestBodySize { get; init; } = 30_000_000;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+    public AuthConfig? Auth { get; init; }
+
+    /// <summary>The app's folder inside a release: the folder of its assembly.</summary>
+    public string ContentRootIn(string releasePath) => Path.GetDirectoryName(Path.Combine(releasePath, Assembly))!;
+}
+
+public sealed record AuthConfig
+{
+    /// <summary>"apiKey" or "basic".</summary>
+    public required string Scheme { get; init; }
+    /// <summary>For apiKey: the header carrying the key.</summary>
+    public string Header { get; init; } = "X-Api-Key";
+    /// <summary>For apiKey: file of "name: key-hash" lines; for basic: file of users with salted hashes (absolute after loading).</summary>
+    public string? UsersFile { get; init; }
+    public string Realm { get; init; } = "PluginHost";
+}

@@ -1,0 +1,1 @@
+namespace PluginHost; public static class Program { public static int Main() => 0; }

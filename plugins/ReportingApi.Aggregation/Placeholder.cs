@@ -1,0 +1,1 @@
+namespace ReportingApi.Aggregation; public static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace ReportingApi; public static class Placeholder { }

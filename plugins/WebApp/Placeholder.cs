@@ -1,0 +1,1 @@
+namespace WebApp; public static class Placeholder { }
