@@ -1,0 +1,68 @@
+using PluginHost.Core.Loading;
+using PluginHost.Core.Releases;
+using PluginHost.Core.Routing;
+
+namespace PluginHost.Core.Generations;
+
+/// <summary>
+/// Every app of one release, loaded together and swapped together. Counts the requests inside it;
+/// once retired, the last request out signals that it has drained.
+/// </summary>
+public sealed class Generation
+{
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _inFlight;
+    private volatile bool _retired;
+
+    public Generation(long number, ResolvedRelease release, IReadOnlyList<AppInstance> apps, DateTimeOffset loadedAt)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(apps);
+        Number = number;
+        Release = release;
+        Apps = apps;
+        LoadedAt = loadedAt;
+        Mounts = new MountTable<AppInstance>(apps.Select(a => (a.Config.Mount, a.Config.Hosts, a, a.Name)));
+    }
+
+    public long Number { get; }
+    public ResolvedRelease Release { get; }
+    public IReadOnlyList<AppInstance> Apps { get; }
+    public MountTable<AppInstance> Mounts { get; }
+    public DateTimeOffset LoadedAt { get; }
+    public long InFlight => Interlocked.Read(ref _inFlight);
+    public bool IsRetired => _retired;
+
+    /// <summary>Enters the generation unless it has been retired (then the caller retries on the current one).</summary>
+    public bool TryEnter()
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (!_retired)
+        {
+            return true;
+        }
+
+        Exit();
+        return false;
+    }
+
+    public void Exit()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _retired)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>No new request enters; completes when the last one inside has left.</summary>
+    public Task RetireAsync()
+    {
+        _retired = true;
+        if (Interlocked.Read(ref _inFlight) == 0)
+        {
+            _drained.TrySetResult();
+        }
+
+        return _drained.Task;
+    }
+}

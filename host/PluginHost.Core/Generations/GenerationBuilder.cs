@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Loading;
+using PluginHost.Core.Releases;
+using Serilog.Context;
+
+namespace PluginHost.Core.Generations;
+
+/// <summary>A new generation could not be built; the message names app, file and cause.</summary>
+public sealed class GenerationBuildException(string message) : Exception(message);
+
+/// <summary>
+/// Builds generation N of every app of the production release, off to the side: resolve the symlink once,
+/// load, build and warm every app. If any app fails, everything built so far is disposed and unloaded.
+/// </summary>
+public sealed partial class GenerationBuilder(AppInstanceFactory factory, GenerationRetirer retirer, TimeProvider timeProvider, ILogger<GenerationBuilder> logger)
+{
+    public async Task<Generation> BuildAsync(HostConfig config, long number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var release = Resolve(config);
+        var apps = new List<AppInstance>(config.Apps.Count);
+        try
+        {
+            foreach (var appConfig in config.Apps)
+            {
+                apps.Add(await BuildAppAsync(appConfig, release, number, cancellationToken));
+            }
+
+            return new Generation(number, release, apps, timeProvider.GetUtcNow());
+        }
+        catch (Exception ex)
+        {
+            Log.BuildFailed(logger, release.Version, number, ex.Message);
+            await retirer.DisposeAndTrackAsync(apps, release.Version, number);
+            throw ex is OperationCanceledException ? ex : new GenerationBuildException(ex.Message);
+        }
+    }
+
+    private static ResolvedRelease Resolve(HostConfig config)
+    {
+        try
+        {
+            return ReleaseResolver.Resolve(config.ProductionLink);
+        }
+        catch (ReleaseException ex)
+        {
+            throw new GenerationBuildException(ex.Message);
+        }
+    }
+
+    private async Task<AppInstance> BuildAppAsync(AppConfig config, ResolvedRelease release, long number, CancellationToken cancellationToken)
+    {
+        using var app = LogContext.PushProperty("App", config.Name);
+        using var version = LogContext.PushProperty("Version", release.Version);
+        using var generation = LogContext.PushProperty("Generation", number);
+        var started = timeProvider.GetTimestamp();
+        var instance = factory.Create(config, release, number);
+        try
+        {
+            await AppWarmup.RunAsync(instance, cancellationToken);
+        }
+        catch
+        {
+            await retirer.DisposeAndTrackAsync([instance], release.Version, number);
+            throw;
+        }
+
+        Log.AppLoaded(logger, config.Name, release.Version, number, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds, instance.AssemblyCount);
+        return instance;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 10, EventName = "AppLoaded", Level = LogLevel.Information,
+            Message = "Loaded {App} {Version} generation {Generation} in {LoadMs} ms ({AssemblyCount} private assemblies)")]
+        public static partial void AppLoaded(ILogger logger, string app, string version, long generation, long loadMs, int assemblyCount);
+
+        [LoggerMessage(EventId = 11, EventName = "GenerationBuildFailed", Level = LogLevel.Error,
+            Message = "Cannot load release {Version} as generation {Generation}: {Error}")]
+        public static partial void BuildFailed(ILogger logger, string version, long generation, string error);
+    }
+}

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Logging;
+
+namespace PluginHost.Core.Generations;
+
+public enum UnloadState
+{
+    Unloading,
+    Collected,
+    Leaked,
+}
+
+/// <summary>A retired app generation, held only weakly: the host's proof that its context goes away.</summary>
+public sealed class RetiredApp(string app, string version, long generation, WeakReference context, long retiredAt)
+{
+    public string App { get; } = app;
+    public string Version { get; } = version;
+    public long Generation { get; } = generation;
+    public WeakReference Context { get; } = context;
+    internal long RetiredAt { get; } = retiredAt;
+    public UnloadState State { get; internal set; } = UnloadState.Unloading;
+    public bool IsAlive => Context.IsAlive;
+}
+
+/// <summary>
+/// Verifies that retired contexts are really collected: forces collections for up to the unload timeout,
+/// logs each unload with its duration, and reports a context still alive after that as a leak
+/// (Tomcat's "find leaks", for collectible AssemblyLoadContexts).
+/// </summary>
+public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout)
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private readonly Lock _lock = new();
+    private readonly List<RetiredApp> _pending = [];
+    private readonly List<RetiredApp> _leaked = [];
+    private Task _loop = Task.CompletedTask;
+    private long _collected;
+
+    public long CollectedCount => Interlocked.Read(ref _collected);
+
+    /// <summary>Retired generations whose context is still alive (being unloaded or leaked).</summary>
+    public IReadOnlyList<RetiredApp> Alive
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Concat(_leaked).Where(r => r.IsAlive).ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<RetiredApp> Leaked
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _leaked.ToList();
+            }
+        }
+    }
+
+    /// <summary>Completes when every tracked context is either collected or declared leaked.</summary>
+    public Task WhenSettledAsync()
+    {
+        lock (_lock)
+        {
+            return _loop;
+        }
+    }
+
+    public void Track(IEnumerable<RetiredApp> retired)
+    {
+        lock (_lock)
+        {
+            _pending.AddRange(retired);
+            if (_loop.IsCompleted)
+            {
+                _loop = Task.Run(VerifyLoopAsync);
+            }
+        }
+    }
+
+    private async Task VerifyLoopAsync()
+    {
+        while (true)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            lock (_lock)
+            {
+                Settle();
+                if (_pending.Count == 0)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(Interval, timeProvider);
+        }
+    }
+
+    private void Settle()
+    {
+        var now = timeProvider.GetTimestamp();
+        for (var i = _pending.Count - 1; i >= 0; i--)
+        {
+            var retired = _pending[i];
+            var elapsed = timeProvider.GetElapsedTime(retired.RetiredAt, now);
+            if (!retired.IsAlive)
+            {
+                retired.State = UnloadState.Collected;
+                Interlocked.Increment(ref _collected);
+                Log.Unloaded(logger, retired.App, retired.Version, retired.Generation, (long)elapsed.TotalMilliseconds);
+                _pending.RemoveAt(i);
+            }
+            else if (elapsed >= unloadTimeout)
+            {
+                retired.State = UnloadState.Leaked;
+                Log.Leaked(logger, retired.App, retired.Version, retired.Generation, (long)unloadTimeout.TotalSeconds);
+                _leaked.Add(retired);
+                _pending.RemoveAt(i);
+            }
+        }
+
+        _leaked.RemoveAll(r => !r.IsAlive);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 30, EventName = "GenerationUnloaded", Level = LogLevel.Information,
+            Message = "Unloaded {App} {Version} generation {Generation} in {UnloadMs} ms")]
+        public static partial void Unloaded(ILogger logger, string app, string version, long generation, long unloadMs);
+
+        [LoggerMessage(EventId = 31, EventName = "GenerationLeaked", Level = LogLevel.Warning,
+            Message = "Leak: {App} {Version} generation {Generation} is still alive {TimeoutSeconds} s after it was retired; something outside it still references its code (see UNLOADING notes: static events, caches, timers)")]
+        public static partial void Leaked(ILogger logger, string app, string version, long generation, long timeoutSeconds);
+    }
+}

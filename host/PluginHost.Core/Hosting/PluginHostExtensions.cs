@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PluginHost.Core.Admin;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+using PluginHost.Core.Loading;
+using PluginHost.Core.Reloading;
+using PluginHost.Core.Routing;
+using PluginHost.Core.Status;
+
+namespace PluginHost.Core.Hosting;
+
+/// <summary>Wires the engine into an ASP.NET Core host.</summary>
+public static class PluginHostExtensions
+{
+    /// <param name="loadConfig">Reads config.yaml again when it changes.</param>
+    public static IServiceCollection AddPluginHost(this IServiceCollection services, HostConfig config, ReloadHooks hooks)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(hooks);
+        services.AddSingleton(config);
+        services.AddSingleton(hooks);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<CurrentGeneration>();
+        services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout));
+        services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(), config.Reload.DrainTimeout));
+        services.AddSingleton(sp => new HostServices(
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<DiagnosticListener>(),
+            sp.GetRequiredService<IWebHostEnvironment>().EnvironmentName));
+        services.AddSingleton<AppInstanceFactory>();
+        services.AddSingleton<GenerationBuilder>();
+        services.AddSingleton<ReloadCoordinator>();
+        services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
+            (reason, configChanged) => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason, configChanged)));
+        services.AddSingleton<ReloadWatcher>();
+        services.AddSingleton<StatusReporter>();
+        services.AddSingleton(new AdminAccess(config.Admin));
+        services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton<PluginDispatcher>();
+        services.AddHostedService<PluginHostLifetime>();
+        return services;
+    }
+
+    /// <summary>Admin surface first, then every other request goes to the app mounted on its path.</summary>
+    public static IApplicationBuilder UsePluginHost(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var config = app.ApplicationServices.GetRequiredService<HostConfig>();
+        var admin = app.ApplicationServices.GetRequiredService<AdminEndpoints>();
+        var dispatcher = app.ApplicationServices.GetRequiredService<PluginDispatcher>();
+        var adminPath = new PathString(config.Admin.Path);
+        app.Use(next => context =>
+            context.Request.Path.StartsWithSegments(adminPath, out var rest)
+                ? admin.InvokeAsync(context, rest)
+                : dispatcher.InvokeAsync(context));
+        return app;
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http;
+using PluginHost.Abstractions;
+using PluginHost.Core.Configuration;
+using Serilog.Core;
+using Serilog.Core.Enrichers;
+
+namespace PluginHost.Core.Loading;
+
+/// <summary>
+/// One app of one generation: its code, container and pipeline. Everything of the app that the host holds
+/// hangs off this object, so dropping it (after <see cref="DisposeAsync"/>) lets the context be collected.
+/// </summary>
+public sealed class AppInstance : IAsyncDisposable
+{
+    private LoadedPlugin? _plugin;
+    private ServiceProviderHandle? _services;
+    private long _inFlight;
+    private long _requests;
+
+    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, ServiceProviderHandle services, RequestDelegate pipeline, TimeSpan loadTime)
+    {
+        Config = config;
+        Context = context;
+        _plugin = plugin;
+        _services = services;
+        Pipeline = pipeline;
+        LoadTime = loadTime;
+        ContextReference = plugin.Context;
+        LogProperties =
+        [
+            new PropertyEnricher("App", config.Name),
+            new PropertyEnricher("Version", context.Version),
+            new PropertyEnricher("Generation", context.Generation),
+        ];
+    }
+
+    /// <summary>App, Version and Generation: pushed onto every log event of the app's requests.</summary>
+    public ILogEventEnricher[] LogProperties { get; }
+
+    public AppConfig Config { get; }
+    public PluginContext Context { get; }
+    public string Name => Config.Name;
+    public RequestDelegate Pipeline { get; private set; }
+    public IServiceProvider Services => _services?.Provider ?? throw new ObjectDisposedException(Name);
+    public IPluginApp App => _plugin?.App ?? throw new ObjectDisposedException(Name);
+    public WeakReference ContextReference { get; }
+    public TimeSpan LoadTime { get; }
+    public int AssemblyCount => _plugin?.AssemblyCount ?? 0;
+    public long InFlight => Interlocked.Read(ref _inFlight);
+    public long Requests => Interlocked.Read(ref _requests);
+
+    internal void Enter()
+    {
+        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _requests);
+    }
+
+    internal void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Disposes the app's container, then starts unloading its context.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Pipeline = static _ => throw new ObjectDisposedException("app generation retired");
+        if (Interlocked.Exchange(ref _services, null) is { } services)
+        {
+            await services.DisposeAsync();
+        }
+
+        Interlocked.Exchange(ref _plugin, null)?.Dispose();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PluginHost.Abstractions;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Releases;
+
+namespace PluginHost.Core.Loading;
+
+/// <summary>What every app container gets from the host.</summary>
+/// <param name="LoggerFactory">The host's logger factory: app logs flow into the host's Serilog pipeline.</param>
+/// <param name="DiagnosticListener">The host's listener; routing middleware needs one.</param>
+/// <param name="EnvironmentName">Production, Development…</param>
+public sealed record HostServices(ILoggerFactory LoggerFactory, DiagnosticListener DiagnosticListener, string EnvironmentName);
+
+/// <summary>Builds one app of one generation: load the code, build the app's container, build its pipeline.</summary>
+public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider timeProvider)
+{
+    public AppInstance Create(AppConfig config, ResolvedRelease release, long generation)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(release);
+        var started = timeProvider.GetTimestamp();
+        var assemblyPath = Path.Combine(release.Path, config.Assembly);
+        var contentRoot = config.ContentRootIn(release.Path);
+        var plugin = PluginAssemblyLoader.Load(config.Name, assemblyPath);
+        try
+        {
+            var context = new PluginContext(config.Name, release.Version, generation, contentRoot, config.Mount, BuildSettings(config));
+            var services = BuildServices(config, plugin.App, context, assemblyPath);
+            var pipeline = BuildPipeline(config, plugin.App, context, services.Provider, assemblyPath);
+            return new AppInstance(config, context, plugin, services, pipeline, timeProvider.GetElapsedTime(started));
+        }
+        catch
+        {
+            plugin.Dispose();
+            throw;
+        }
+    }
+
+    private static IConfiguration BuildSettings(AppConfig config) =>
+        new ConfigurationBuilder().AddInMemoryCollection(config.Settings).Build();
+
+    private ServiceProviderHandle BuildServices(AppConfig config, IPluginApp app, PluginContext context, string assemblyPath)
+    {
+        var environment = new AppHostEnvironment(config.Name, context.ContentRoot, hostServices.EnvironmentName);
+        var services = new ServiceCollection();
+        services.AddSingleton(hostServices.LoggerFactory);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddSingleton(hostServices.DiagnosticListener);
+        services.AddSingleton<DiagnosticSource>(hostServices.DiagnosticListener);
+        services.AddSingleton<IWebHostEnvironment>(environment);
+        services.AddSingleton<IHostEnvironment>(environment);
+        services.AddSingleton(context.Settings);
+        services.AddSingleton(context);
+        services.AddRouting();
+        try
+        {
+            Invoke(config.Name, assemblyPath, nameof(IPluginApp.ConfigureServices), () => app.ConfigureServices(services, context));
+            return new ServiceProviderHandle(services.BuildServiceProvider(), environment);
+        }
+        catch
+        {
+            environment.Dispose();
+            throw;
+        }
+    }
+
+    private static Microsoft.AspNetCore.Http.RequestDelegate BuildPipeline(AppConfig config, IPluginApp app, PluginContext context, IServiceProvider services, string assemblyPath)
+    {
+        var builder = new ApplicationBuilder(services);
+        Invoke(config.Name, assemblyPath, nameof(IPluginApp.Configure), () => app.Configure(builder, context));
+        return builder.Build();
+    }
+
+    private static void Invoke(string appName, string assemblyPath, string step, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex)
+        {
+            throw new PluginLoadException(appName, assemblyPath, $"{step} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
+        }
+    }
+}

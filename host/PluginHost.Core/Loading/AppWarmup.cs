@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using PluginHost.Abstractions;
+
+namespace PluginHost.Core.Loading;
+
+/// <summary>
+/// Runs an app's configured warm-up requests in-process through its pipeline, then its readiness check,
+/// before any real traffic reaches it: collectible assemblies get no ReadyToRun code, so this is where the JIT runs.
+/// </summary>
+public static class AppWarmup
+{
+    public static async Task RunAsync(AppInstance app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        foreach (var path in app.Config.Warmup)
+        {
+            var status = await SendAsync(app, path, cancellationToken);
+            if (status is < 200 or >= 400)
+            {
+                throw new PluginLoadException(app.Name, app.Config.Assembly, $"warm-up request GET {path} answered {status}");
+            }
+        }
+
+        await CheckReadyAsync(app, cancellationToken);
+    }
+
+    private static async Task<int> SendAsync(AppInstance app, string path, CancellationToken cancellationToken)
+    {
+        var (pathPart, query) = SplitQuery(path);
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = cancellationToken };
+        context.Request.Method = HttpMethods.Get;
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("localhost");
+        context.Request.PathBase = app.Config.Mount == "/" ? PathString.Empty : new PathString(app.Config.Mount);
+        context.Request.Path = new PathString(pathPart);
+        context.Request.QueryString = new QueryString(query);
+        context.Response.Body = Stream.Null;
+        try
+        {
+            await app.Pipeline(context);
+        }
+        catch (Exception ex)
+        {
+            throw new PluginLoadException(app.Name, app.Config.Assembly,
+                $"warm-up request GET {path} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
+        }
+
+        return context.Response.StatusCode;
+    }
+
+    private static async Task CheckReadyAsync(AppInstance app, CancellationToken cancellationToken)
+    {
+        bool ready;
+        try
+        {
+            ready = await app.App.IsReadyAsync(app.Services, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            throw new PluginLoadException(app.Name, app.Config.Assembly,
+                $"{nameof(IPluginApp.IsReadyAsync)} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
+        }
+
+        if (!ready)
+        {
+            throw new PluginLoadException(app.Name, app.Config.Assembly, $"{nameof(IPluginApp.IsReadyAsync)} returned false");
+        }
+    }
+
+    private static (string Path, string Query) SplitQuery(string path)
+    {
+        var q = path.IndexOf('?');
+        return q < 0 ? (path, "") : (path[..q], path[q..]);
+    }
+}

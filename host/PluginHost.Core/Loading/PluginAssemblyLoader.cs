@@ -1,0 +1,169 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using McMaster.NETCore.Plugins;
+using Microsoft.Extensions.Logging;
+using PluginHost.Abstractions;
+
+namespace PluginHost.Core.Loading;
+
+/// <summary>One app's code, loaded into its own collectible context.</summary>
+public sealed class LoadedPlugin(PluginLoader loader, IPluginApp app, WeakReference context, int assemblyCount) : IDisposable
+{
+    private PluginLoader? _loader = loader;
+
+    public IPluginApp App { get; private set; } = app;
+
+    /// <summary>Weak reference to the app's AssemblyLoadContext: how the host proves the context was collected.</summary>
+    public WeakReference Context { get; } = context;
+
+    /// <summary>How many assemblies of the app's private dependency graph were loaded (app assembly included).</summary>
+    public int AssemblyCount { get; } = assemblyCount;
+
+    /// <summary>Starts unloading the context. Collection happens once nothing references it any more.</summary>
+    public void Dispose()
+    {
+        App = null!;
+        Interlocked.Exchange(ref _loader, null)?.Dispose();
+    }
+}
+
+/// <summary>
+/// Loads an app assembly and its whole private dependency graph through McMaster.NETCore.Plugins
+/// into a new collectible context, sharing only the contract (and the framework) with the host.
+/// </summary>
+public static class PluginAssemblyLoader
+{
+    /// <summary>
+    /// Loads from memory: the release folder's files may then be replaced on disk (same-folder redeploy)
+    /// without touching the running generation, and there is no shadow-copy folder to clean up.
+    /// </summary>
+    public static LoadedPlugin Load(string appName, string assemblyPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(appName);
+        if (!File.Exists(assemblyPath))
+        {
+            throw new PluginLoadException(appName, assemblyPath, "assembly not found");
+        }
+
+        if (ContractCompatibility.Check(assemblyPath) is { } incompatibility)
+        {
+            throw new PluginLoadException(appName, assemblyPath, incompatibility);
+        }
+
+        var loader = PluginLoader.CreateFromAssemblyFile(
+            assemblyPath,
+            isUnloadable: true,
+            sharedTypes: [typeof(IPluginApp), typeof(ILogger)],
+            configure: config => config.LoadInMemory = true);
+        try
+        {
+            var main = loader.LoadDefaultAssembly();
+            var context = AssemblyLoadContext.GetLoadContext(main)!;
+            var count = LoadDependencyGraph(appName, assemblyPath, main, context);
+            var app = CreateApp(appName, assemblyPath, main);
+            return new LoadedPlugin(loader, app, new WeakReference(context), count);
+        }
+        catch
+        {
+            loader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads every private dependency now rather than on first use, so a missing file fails the load
+    /// (and not a request later) and the whole graph is known to be of this generation.
+    /// </summary>
+    private static int LoadDependencyGraph(string appName, string assemblyPath, Assembly main, AssemblyLoadContext context)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { main.GetName().Name! };
+        var pending = new Stack<Assembly>([main]);
+        var count = 1;
+        while (pending.TryPop(out var assembly))
+        {
+            foreach (var reference in assembly.GetReferencedAssemblies())
+            {
+                if (!seen.Add(reference.Name!))
+                {
+                    continue;
+                }
+
+                var dependency = LoadReference(appName, assemblyPath, assembly, reference, context);
+                if (AssemblyLoadContext.GetLoadContext(dependency) == context)
+                {
+                    count++;
+                    pending.Push(dependency);
+                }
+            }
+        }
+
+        return count;
+    }
+
+    private static Assembly LoadReference(string appName, string assemblyPath, Assembly from, AssemblyName reference, AssemblyLoadContext context)
+    {
+        try
+        {
+            return context.LoadFromAssemblyName(reference);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            var file = Path.Combine(Path.GetDirectoryName(assemblyPath)!, reference.Name + ".dll");
+            throw new PluginLoadException(appName, file,
+                $"dependency {reference.Name} {reference.Version} of {from.GetName().Name} cannot be loaded: {ex.GetType().Name}: {FirstLine(ex.Message)}");
+        }
+    }
+
+    private static IPluginApp CreateApp(string appName, string assemblyPath, Assembly main)
+    {
+        var candidates = ExportedTypes(appName, assemblyPath, main)
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPluginApp).IsAssignableFrom(t))
+            .ToList();
+        if (candidates.Count != 1)
+        {
+            var cause = candidates.Count == 0
+                ? $"no public class implements {nameof(IPluginApp)}"
+                : $"{candidates.Count} public classes implement {nameof(IPluginApp)} ({string.Join(", ", candidates.Select(t => t.FullName))}); keep exactly one";
+            throw new PluginLoadException(appName, assemblyPath, cause);
+        }
+
+        return Instantiate(appName, assemblyPath, candidates[0]);
+    }
+
+    private static Type[] ExportedTypes(string appName, string assemblyPath, Assembly main)
+    {
+        try
+        {
+            return main.GetExportedTypes();
+        }
+        catch (Exception ex) when (ex is ReflectionTypeLoadException or TypeLoadException or FileNotFoundException or FileLoadException)
+        {
+            throw new PluginLoadException(appName, assemblyPath, $"types cannot be loaded: {ex.GetType().Name}: {FirstLine(ex.Message)}");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IPluginApp Instantiate(string appName, string assemblyPath, Type type)
+    {
+        try
+        {
+            return (IPluginApp)Activator.CreateInstance(type)!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            throw new PluginLoadException(appName, assemblyPath,
+                $"constructor of {type.FullName} threw {ex.InnerException.GetType().Name}: {FirstLine(ex.InnerException.Message)}");
+        }
+        catch (MissingMethodException)
+        {
+            throw new PluginLoadException(appName, assemblyPath, $"{type.FullName} needs a public parameterless constructor");
+        }
+    }
+
+    internal static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+}

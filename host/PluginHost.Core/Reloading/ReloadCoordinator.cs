@@ -1,0 +1,239 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+
+namespace PluginHost.Core.Reloading;
+
+/// <summary>What the coordinator needs besides the engine parts.</summary>
+/// <param name="LoadConfig">Reads config.yaml again when it changed (throws ConfigException when invalid).</param>
+/// <param name="OnReleaseFailed">Told the version and error of a release that failed to load (e.g. to mark it bad).</param>
+public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null);
+
+/// <summary>
+/// Runs loads one at a time: build the whole new generation off to the side, swap it in with one atomic
+/// exchange, retire the old one in the background. A failed reload leaves the serving generation untouched.
+/// A trigger that arrives during a reload schedules exactly one more reload after it.
+/// </summary>
+public sealed partial class ReloadCoordinator : IAsyncDisposable
+{
+    private const int HistoryLength = 50;
+    private readonly CurrentGeneration _current;
+    private readonly GenerationBuilder _builder;
+    private readonly GenerationRetirer _retirer;
+    private readonly ReloadHooks _hooks;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ReloadCoordinator> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<ReloadRequest> _requests = Channel.CreateBounded<ReloadRequest>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly List<Task> _retirements = [];
+    private readonly Lock _historyLock = new();
+    private readonly LinkedList<ReloadResult> _history = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+    private long _nextGeneration;
+    private HostConfig _config;
+
+    public ReloadCoordinator(HostConfig config, CurrentGeneration current, GenerationBuilder builder, GenerationRetirer retirer,
+        ReloadHooks hooks, TimeProvider timeProvider, ILogger<ReloadCoordinator> logger)
+    {
+        _config = config;
+        _current = current;
+        _builder = builder;
+        _retirer = retirer;
+        _hooks = hooks;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public HostConfig Config => Volatile.Read(ref _config);
+
+    public ReloadResult? LastResult
+    {
+        get
+        {
+            lock (_historyLock)
+            {
+                return _history.First?.Value;
+            }
+        }
+    }
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<ReloadResult> History
+    {
+        get
+        {
+            lock (_historyLock)
+            {
+                return _history.ToList();
+            }
+        }
+    }
+
+    public long CompletedReloads { get; private set; }
+
+    /// <summary>The first load: a failure here is thrown, so the host stops with a clear message.</summary>
+    public async Task<Generation> LoadFirstAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await ReloadAsync(new ReloadRequest("startup", ConfigChanged: false), cancellationToken);
+        if (!result.Ok)
+        {
+            throw new GenerationBuildException(result.Error!);
+        }
+
+        _loop = Task.Run(() => ProcessRequestsAsync(_stopping.Token), CancellationToken.None);
+        return _current.Value!;
+    }
+
+    /// <summary>Asks for a reload; returns at once. Bursts collapse into one pending request.</summary>
+    public void RequestReload(string trigger, bool configChanged = false) =>
+        _requests.Writer.TryWrite(new ReloadRequest(trigger, configChanged));
+
+    /// <summary>Reloads now (waiting for a reload in progress first) and returns its result.</summary>
+    public async Task<ReloadResult> ReloadAsync(ReloadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var result = await BuildAndSwapAsync(request, cancellationToken);
+            Record(result);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Completes when every retired generation has been drained, disposed and handed to the unload tracker.</summary>
+    public Task WhenRetiredAsync()
+    {
+        lock (_retirements)
+        {
+            return Task.WhenAll(_retirements);
+        }
+    }
+
+    private async Task ProcessRequestsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var request in _requests.Reader.ReadAllAsync(cancellationToken))
+            {
+                await ReloadAsync(request, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<ReloadResult> BuildAndSwapAsync(ReloadRequest request, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var number = _nextGeneration + 1;
+        Generation next;
+        HostConfig config;
+        try
+        {
+            config = request.ConfigChanged ? _hooks.LoadConfig(Config.SourcePath) : Config;
+            next = await _builder.BuildAsync(config, number, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Failed(request, started, ex.Message);
+        }
+
+        _nextGeneration = number;
+        Volatile.Write(ref _config, config);
+        var old = _current.Swap(next);
+        var duration = _timeProvider.GetElapsedTime(started);
+        Log.Swapped(_logger, request.Trigger, next.Release.Version, number, (long)duration.TotalMilliseconds);
+        if (old is not null)
+        {
+            StartRetiring(old);
+        }
+
+        CompletedReloads++;
+        return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, true, null, (long)duration.TotalMilliseconds, next.Release.Version, number);
+    }
+
+    private ReloadResult Failed(ReloadRequest request, long started, string error)
+    {
+        Log.ReloadFailed(_logger, request.Trigger, error);
+        var version = Current()?.Release.Version;
+        TryMarkBad(error);
+        return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, false, error,
+            (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds, version, Current()?.Number);
+    }
+
+    private void TryMarkBad(string error)
+    {
+        if (_hooks.OnReleaseFailed is null)
+        {
+            return;
+        }
+
+        var target = Releases.ReleaseResolver.ReadLink(Config.ProductionLink);
+        if (target is not null)
+        {
+            _hooks.OnReleaseFailed(Path.GetFileName(target.TrimEnd('/')), error);
+        }
+    }
+
+    private Generation? Current() => _current.Value;
+
+    private void StartRetiring(Generation old)
+    {
+        lock (_retirements)
+        {
+            _retirements.RemoveAll(t => t.IsCompleted);
+            _retirements.Add(Task.Run(() => _retirer.RetireAsync(old), CancellationToken.None));
+        }
+    }
+
+    private void Record(ReloadResult result)
+    {
+        lock (_historyLock)
+        {
+            _history.AddFirst(result);
+            if (_history.Count > HistoryLength)
+            {
+                _history.RemoveLast();
+            }
+        }
+    }
+
+    /// <summary>Stops reloading, takes the current generation out of service and retires everything.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _requests.Writer.TryComplete();
+        await _loop;
+        await _gate.WaitAsync();
+        if (_current.Clear() is { } last)
+        {
+            StartRetiring(last);
+        }
+
+        await WhenRetiredAsync();
+        _stopping.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, EventName = "GenerationSwapped", Level = LogLevel.Information,
+            Message = "Serving {Version} generation {Generation} ({Trigger}); built and swapped in {ReloadMs} ms")]
+        public static partial void Swapped(ILogger logger, string trigger, string version, long generation, long reloadMs);
+
+        [LoggerMessage(EventId = 2, EventName = "ReloadFailed", Level = LogLevel.Error,
+            Message = "Reload ({Trigger}) failed; the previous generation keeps serving: {Error}")]
+        public static partial void ReloadFailed(ILogger logger, string trigger, string error);
+    }
+}
+
+/// <summary>Why a reload was asked for.</summary>
+public sealed record ReloadRequest(string Trigger, bool ConfigChanged);

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PluginHost.Core.Reloading;
+
+namespace PluginHost.Core.Status;
+
+public sealed record HostStatus(
+    DateTimeOffset Now,
+    string? Version,
+    long? Generation,
+    IReadOnlyList<AppStatus> Apps,
+    ReloadResult? LastReload,
+    IReadOnlyList<ReloadResult> Reloads,
+    long CollectedGenerations,
+    IReadOnlyList<RetiredStatus> RetiredAlive);
+
+public sealed record AppStatus(
+    string Name,
+    string Mount,
+    IReadOnlyList<string> Hosts,
+    string Version,
+    long Generation,
+    DateTimeOffset LoadedAt,
+    long LoadMs,
+    long InFlight,
+    long Requests,
+    int RetiredAlive,
+    int Leaked);
+
+public sealed record RetiredStatus(string App, string Version, long Generation, string State);
+
+/// <summary>Source-generated: the host never serializes through shared reflection caches.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(HostStatus))]
+public sealed partial class StatusJsonContext : JsonSerializerContext;

@@ -1,0 +1,35 @@
+using PluginHost.Core.Generations;
+using PluginHost.Core.Reloading;
+
+namespace PluginHost.Core.Status;
+
+/// <summary>Takes a snapshot of what the host serves, its reloads and its retired generations.</summary>
+public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, TimeProvider timeProvider)
+{
+    public HostStatus Snapshot()
+    {
+        var generation = current.Value;
+        var alive = tracker.Alive;
+        var apps = generation?.Apps.Select(app => new AppStatus(
+            app.Name,
+            app.Config.Mount,
+            app.Config.Hosts,
+            generation.Release.Version,
+            generation.Number,
+            generation.LoadedAt,
+            (long)app.LoadTime.TotalMilliseconds,
+            app.InFlight,
+            app.Requests,
+            alive.Count(r => r.App == app.Name),
+            alive.Count(r => r.App == app.Name && r.State == UnloadState.Leaked))).ToList() ?? [];
+        return new HostStatus(
+            timeProvider.GetUtcNow(),
+            generation?.Release.Version,
+            generation?.Number,
+            apps,
+            coordinator.LastResult,
+            coordinator.History,
+            tracker.CollectedCount,
+            alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString())).ToList());
+    }
+}
