@@ -1,0 +1,88 @@
+using YamlDotNet.RepresentationModel;
+
+namespace PluginHost.Core.Configuration;
+
+/// <summary>Maps the <c>apps</c> list of config.yaml onto <see cref="AppConfig"/>s, collecting errors.</summary>
+internal sealed class AppConfigReader(string configFolder)
+{
+    private const string AppsKey = "apps";
+
+    /// <summary>Reads every app that is complete enough to build; the others leave errors behind.</summary>
+    public IReadOnlyList<LocatedApp> ReadAll(YamlSection root)
+    {
+        var errors = root.Errors;
+        switch (root.Find(AppsKey))
+        {
+            case null:
+                errors.Add(root.LineOf(AppsKey), AppsKey, "missing required key 'apps'; list at least one app with name, mount and assembly");
+                return [];
+            case YamlSequenceNode { Children.Count: 0 } empty:
+                errors.Add(empty, AppsKey, "is empty; list at least one app with name, mount and assembly");
+                return [];
+            case YamlSequenceNode sequence:
+                return [.. sequence.Children.Select((item, index) => ReadApp(item, $"{AppsKey}[{index}]", errors)).OfType<LocatedApp>()];
+            case var other:
+                errors.Add(other, AppsKey, $"expected a list of apps, found {YamlValues.Describe(other)}");
+                return [];
+        }
+    }
+
+    private LocatedApp? ReadApp(YamlNode item, string key, ConfigErrors errors)
+    {
+        if (item is not YamlMappingNode mapping)
+        {
+            errors.Add(item, key, $"expected an app (a map with name, mount and assembly), found {YamlValues.Describe(item)}");
+            return null;
+        }
+
+        return YamlSection.Read(mapping, key, errors, ReadApp);
+    }
+
+    private LocatedApp? ReadApp(YamlSection app)
+    {
+        var defaults = new AppConfig { Name = "", Mount = "", Assembly = "" };
+        var name = app.Required<string>("name", YamlValues.NonEmptyText);
+        var mount = app.Required<string>("mount", ConfigValues.Mount);
+        var assembly = app.Required<string>("assembly", ConfigValues.ReleaseRelativePath);
+        var hosts = app.Get("hosts", YamlValues.ListOf(YamlValues.NonEmptyText), defaults.Hosts);
+        var passAuthorization = app.Get("passAuthorization", YamlValues.Bool, defaults.PassAuthorization);
+        var warmup = app.Get("warmup", YamlValues.ListOf(ConfigValues.RequestPath), defaults.Warmup);
+        var settings = app.Get("settings", SettingsFlattener.Read, defaults.Settings);
+        var staticFolder = app.Optional<string>("static", ConfigValues.ReleaseRelativePath);
+        var maxRequestBodySize = app.Get("maxRequestBodySize", YamlValues.ByteSize, defaults.MaxRequestBodySize);
+        var requestTimeout = app.Get("requestTimeout", YamlValues.Duration, defaults.RequestTimeout);
+        var auth = app.Section("auth", ReadAuth, null);
+        if (name is null || mount is null || assembly is null)
+        {
+            return null;
+        }
+
+        var config = new AppConfig
+        {
+            Name = name,
+            Mount = mount,
+            Assembly = assembly,
+            Hosts = hosts,
+            PassAuthorization = passAuthorization,
+            Warmup = warmup,
+            Settings = settings,
+            Static = staticFolder,
+            MaxRequestBodySize = maxRequestBodySize,
+            RequestTimeout = requestTimeout,
+            Auth = auth,
+        };
+        return new LocatedApp(config, app.Path, app.LineOf("name"), app.LineOf("mount"));
+    }
+
+    private AuthConfig? ReadAuth(YamlSection auth)
+    {
+        var defaults = new AuthConfig { Scheme = "" };
+        var scheme = auth.Required("scheme", ConfigValues.OneOf(ConfigValues.AuthSchemes));
+        var header = auth.Get("header", YamlValues.NonEmptyText, defaults.Header);
+        var usersFile = auth.Required("usersFile", ConfigValues.ResolvedPath(configFolder));
+        var realm = auth.Get("realm", YamlValues.NonEmptyText, defaults.Realm);
+        return scheme is null
+            ? null
+            : new AuthConfig { Scheme = scheme, Header = header, UsersFile = usersFile, Realm = realm };
+    }
+}

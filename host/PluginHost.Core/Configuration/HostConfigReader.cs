@@ -1,0 +1,145 @@
+using YamlDotNet.RepresentationModel;
+
+namespace PluginHost.Core.Configuration;
+
+/// <summary>An app as read, with where it was written, for checks that compare apps with each other.</summary>
+internal sealed record LocatedApp(AppConfig App, string Key, int NameLine, int MountLine);
+
+/// <summary>Maps the root of config.yaml onto <see cref="HostConfig"/>, one section at a time, collecting errors.</summary>
+internal sealed class HostConfigReader
+{
+    private readonly string _sourcePath;
+    private readonly string _folder;
+    private readonly ConfigErrors _errors;
+
+    public HostConfigReader(string sourcePath, ConfigErrors errors)
+    {
+        _sourcePath = Path.GetFullPath(sourcePath);
+        _folder = Path.GetDirectoryName(_sourcePath)!;
+        _errors = errors;
+    }
+
+    public (HostConfig Config, IReadOnlyList<LocatedApp> Apps) Read(YamlMappingNode root) =>
+        YamlSection.Read(root, "", _errors, ReadRoot);
+
+    private (HostConfig, IReadOnlyList<LocatedApp>) ReadRoot(YamlSection root)
+    {
+        var config = new HostConfig
+        {
+            SourcePath = _sourcePath,
+            Server = root.Section("server", ReadServer, new ServerConfig()),
+            Releases = root.Section("releases", ReadReleases, ReadReleasesDefaults()),
+            Reload = root.Section("reload", ReadReload, ReadReloadDefaults()),
+            Admin = root.Section("admin", ReadAdmin, new AdminConfig()),
+            Logging = root.Section("logging", ReadLogging, new LoggingConfig()),
+        };
+        var apps = new AppConfigReader(_folder).ReadAll(root);
+        return (config with { Apps = [.. apps.Select(located => located.App)] }, apps);
+    }
+
+    private static ServerConfig ReadServer(YamlSection server)
+    {
+        var defaults = new ServerConfig();
+        var urls = server.Get("urls", ConfigValues.ListenUrls, defaults.Urls);
+        if (urls.Count == 0)
+        {
+            server.Errors.Add(server.LineOf("urls"), server.KeyPath("urls"), "needs at least one URL to listen on");
+        }
+
+        return new ServerConfig { Urls = urls };
+    }
+
+    private ReleasesConfig ReadReleasesDefaults() => new() { Root = Resolve(new ReleasesConfig().Root) };
+
+    private ReleasesConfig ReadReleases(YamlSection releases)
+    {
+        var defaults = ReadReleasesDefaults();
+        return new ReleasesConfig
+        {
+            Root = releases.Get("root", ConfigValues.ResolvedPath(_folder), defaults.Root),
+            Production = releases.Get("production", ConfigValues.PlainName, defaults.Production),
+        };
+    }
+
+    private ReloadConfig ReadReloadDefaults() => new() { Trigger = Resolve(new ReloadConfig().Trigger) };
+
+    private ReloadConfig ReadReload(YamlSection reload)
+    {
+        var defaults = ReadReloadDefaults();
+        return new ReloadConfig
+        {
+            Trigger = reload.Get("trigger", ConfigValues.ResolvedPath(_folder), defaults.Trigger),
+            PollInterval = reload.Get("pollInterval", YamlValues.Duration, defaults.PollInterval),
+            Debounce = reload.Get("debounce", YamlValues.Duration, defaults.Debounce),
+            DrainTimeout = reload.Get("drainTimeout", YamlValues.Duration, defaults.DrainTimeout),
+            UnloadTimeout = reload.Get("unloadTimeout", YamlValues.Duration, defaults.UnloadTimeout),
+            WatchConfig = reload.Get("watchConfig", YamlValues.Bool, defaults.WatchConfig),
+        };
+    }
+
+    private static AdminConfig ReadAdmin(YamlSection admin)
+    {
+        var defaults = new AdminConfig();
+        return new AdminConfig
+        {
+            Path = admin.Get("path", AdminPath, defaults.Path),
+            Allow = admin.Get("allow", YamlValues.ListOf(ConfigValues.NetworkRule), defaults.Allow),
+            Urls = admin.Get("urls", ConfigValues.ListenUrls, defaults.Urls),
+            Token = ReadToken(admin),
+        };
+    }
+
+    private static string? ReadToken(YamlSection admin)
+    {
+        var token = admin.Optional<string>("token", YamlValues.NonEmptyText);
+        var tokenEnv = admin.Optional<string>("tokenEnv", YamlValues.NonEmptyText);
+        if (tokenEnv is null)
+        {
+            return token;
+        }
+
+        if (token is not null)
+        {
+            admin.Errors.Add(admin.LineOf("tokenEnv"), admin.KeyPath("tokenEnv"), "give either token or tokenEnv, not both");
+            return token;
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable(tokenEnv);
+        if (string.IsNullOrEmpty(fromEnvironment))
+        {
+            admin.Errors.Add(admin.LineOf("tokenEnv"), admin.KeyPath("tokenEnv"),
+                $"environment variable '{tokenEnv}' is not set or empty; set it or remove tokenEnv");
+        }
+
+        return fromEnvironment;
+    }
+
+    private LoggingConfig ReadLogging(YamlSection logging)
+    {
+        var defaults = new LoggingConfig();
+        return new LoggingConfig
+        {
+            MinimumLevel = logging.Get("minimumLevel", ConfigValues.OneOf(ConfigValues.LogLevels), defaults.MinimumLevel),
+            File = logging.Optional("file", ConfigValues.ResolvedPath(_folder)),
+            RequestLog = logging.Get("requestLog", YamlValues.Bool, defaults.RequestLog),
+        };
+    }
+
+    private static bool AdminPath(YamlNode node, string key, ConfigErrors errors, out string value)
+    {
+        if (!ConfigValues.Mount(node, key, errors, out value))
+        {
+            return false;
+        }
+
+        if (value != MountPath.Root)
+        {
+            return true;
+        }
+
+        errors.Add(node, key, "must not be '/'; the admin surface needs its own prefix such as /_pluginhost");
+        return false;
+    }
+
+    private string Resolve(string path) => Path.GetFullPath(path, _folder);
+}
