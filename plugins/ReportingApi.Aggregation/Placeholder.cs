@@ -1,1 +1,0 @@
-namespace ReportingApi.Aggregation; public static class Placeholder { }

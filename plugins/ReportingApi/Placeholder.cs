@@ -1,1 +1,0 @@
-namespace ReportingApi; public static class Placeholder { }

@@ -1,1 +1,0 @@
-namespace WebApp; public static class Placeholder { }
