@@ -1,1 +1,5 @@
-namespace PluginHost; public static class Program { public static int Main() => 0; }
+using PluginHost.Serving;
+
+var configPath = args.SkipWhile(a => a != "--config").Skip(1).FirstOrDefault() ?? "config.yaml";
+var urls = args.SkipWhile(a => a != "--urls").Skip(1).FirstOrDefault()?.Split(';', StringSplitOptions.RemoveEmptyEntries);
+return await ServeCommand.RunAsync(configPath, urls);

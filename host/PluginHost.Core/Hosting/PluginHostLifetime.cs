@@ -19,6 +19,6 @@ internal sealed class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWa
     {
         watcher.Dispose();
         debouncer.Dispose();
-        await coordinator.DisposeAsync();
+        await coordinator.StopAsync();
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private readonly LinkedList<ReloadResult> _history = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
+    private int _stopped;
     private long _nextGeneration;
     private HostConfig _config;
 
@@ -207,9 +208,15 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops reloading, takes the current generation out of service and retires everything.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops reloading, takes the current generation out of service and retires everything. Idempotent.</summary>
+    public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            await WhenRetiredAsync();
+            return;
+        }
+
         await _stopping.CancelAsync();
         _requests.Writer.TryComplete();
         await _loop;
@@ -220,8 +227,9 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         }
 
         await WhenRetiredAsync();
-        _stopping.Dispose();
     }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private static partial class Log
     {

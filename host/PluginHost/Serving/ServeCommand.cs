@@ -1,9 +1,46 @@
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+using Serilog;
+
 namespace PluginHost.Serving;
 
 /// <summary>The 'serve' verb: runs the host until SIGTERM/SIGINT.</summary>
 public static class ServeCommand
 {
-    /// <summary>Runs the host; returns the process exit code.</summary>
-    public static Task<int> RunAsync(string configPath, IReadOnlyList<string>? urlsOverride, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("engine owner fills this in");
+    /// <summary>Runs the host; returns the process exit code (0 after a clean stop, 1 when it cannot start).</summary>
+    public static async Task<int> RunAsync(string configPath, IReadOnlyList<string>? urlsOverride, CancellationToken cancellationToken = default)
+    {
+        HostConfig config;
+        try
+        {
+            config = ConfigLoader.Load(configPath);
+        }
+        catch (ConfigException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 1;
+        }
+
+        Log.Logger = LoggerSetup.Configure(new LoggerConfiguration(), config.Logging).CreateLogger();
+        try
+        {
+            await using var app = HostApplication.Build(config, urlsOverride, Log.Logger);
+            await app.RunAsync(cancellationToken);
+            return 0;
+        }
+        catch (GenerationBuildException ex)
+        {
+            Log.Fatal("Cannot start: {Error}", ex.Message);
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            Log.Fatal(ex, "Host terminated unexpectedly");
+            return 2;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
 }

@@ -1,0 +1,186 @@
+using System.Net;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests;
+
+/// <summary>Issue 2: both sample apps served from a real release on one real Kestrel port.</summary>
+public sealed class CoreHostTests : IAsyncLifetime
+{
+    private readonly TempReleases _releases = new();
+    private HostRunner _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _releases.CreateSampleRelease("v1.4.0");
+        _releases.Promote("v1.4.0");
+        // WebApp ("/") is listed before ReportingApi ("/api/v1") on purpose: routing must not depend on order.
+        _releases.WriteSampleConfig();
+        _host = await HostRunner.StartAsync(_releases.ConfigPath);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _releases.Dispose();
+    }
+
+    [Fact]
+    public async Task Version_ServedByReportingApi_CarriesReleaseGenerationAndAggregation()
+    {
+        var json = await _host.GetJsonAsync("/api/v1/version");
+
+        Assert.Equal("ReportingApi", json.GetProperty("app").GetString());
+        Assert.Equal("v1.4.0", json.GetProperty("version").GetString());
+        Assert.Equal(1, json.GetProperty("generation").GetInt64());
+        Assert.Equal("sum-v1", json.GetProperty("aggregation").GetProperty("algorithm").GetString());
+        Assert.Equal(10, json.GetProperty("aggregation").GetProperty("total").GetDouble());
+    }
+
+    [Fact]
+    public async Task Settings_FromConfigYaml_ReachTheApp()
+    {
+        var json = await _host.GetJsonAsync("/api/v1/version");
+        var page = await _host.Client.GetStringAsync("/");
+
+        Assert.Equal("Test report", json.GetProperty("reportTitle").GetString());
+        Assert.Contains("Test site", page);
+    }
+
+    [Fact]
+    public async Task Root_ServedByWebApp_WithCssFromTheReleaseFolder()
+    {
+        var page = await _host.Client.GetStringAsync("/");
+        var css = await _host.Client.GetAsync("/css/site.css");
+
+        Assert.Contains("href=\"/css/site.css\"", page);
+        Assert.Contains("v1.4.0", page);
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+        Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
+        var onDisk = await File.ReadAllTextAsync(Path.Combine(_releases.ReleasesRoot, "v1.4.0", "WebApp", "wwwroot", "css", "site.css"));
+        Assert.Equal(onDisk, await css.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("/api/v1/version", "ReportingApi")]
+    [InlineData("/API/V1/version", "ReportingApi")]
+    [InlineData("/about", "WebApp")]
+    [InlineData("/api/v10/version", "WebApp")]
+    [InlineData("/api/version", "WebApp")]
+    public async Task Mounts_LongestSegmentPrefix_PicksTheApp(string path, string expectedApp)
+    {
+        using var response = await _host.Client.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        if (expectedApp == "ReportingApi")
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"app\":\"ReportingApi\"", body);
+        }
+        else
+        {
+            Assert.DoesNotContain("ReportingApi", body);
+            Assert.True(path == "/about" ? response.IsSuccessStatusCode : response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task AppLogs_CarryAppVersionAndGeneration()
+    {
+        await _host.GetJsonAsync("/api/v1/version");
+
+        var served = _host.Logs.Events.Last(e => e.MessageTemplate.Text.StartsWith("Served version", StringComparison.Ordinal));
+        Assert.Equal("ReportingApi", CollectingSink.Property(served, "App"));
+        Assert.Equal("v1.4.0", CollectingSink.Property(served, "Version"));
+        Assert.Equal("1", CollectingSink.Property(served, "Generation"));
+        Assert.Contains(_host.Logs.Events, e => e.MessageTemplate.Text.StartsWith("Loaded {App}", StringComparison.Ordinal)
+            && CollectingSink.Property(e, "App") == "WebApp" && e.Properties.ContainsKey("LoadMs"));
+    }
+}
+
+/// <summary>Issue 2: start-up failures stop the host with one clear message.</summary>
+public sealed class StartupFailureTests : IDisposable
+{
+    private readonly TempReleases _releases = new();
+
+    public void Dispose() => _releases.Dispose();
+
+    [Fact]
+    public async Task Start_MissingAppAssembly_FailsNamingAppAndFile()
+    {
+        _releases.CreateSampleRelease("v1");
+        File.Delete(Path.Combine(_releases.ReleasesRoot, "v1", "ReportingApi", "ReportingApi.dll"));
+        _releases.Promote("v1");
+        _releases.WriteSampleConfig();
+
+        var error = await Assert.ThrowsAsync<GenerationBuildException>(() => HostRunner.StartAsync(_releases.ConfigPath));
+
+        Assert.Contains("app 'ReportingApi'", error.Message);
+        Assert.Contains(Path.Combine("ReportingApi", "ReportingApi.dll"), error.Message);
+        Assert.Contains("assembly not found", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_MissingPrivateDependency_FailsNamingTheDependency()
+    {
+        _releases.CreateSampleRelease("v1");
+        File.Delete(Path.Combine(_releases.ReleasesRoot, "v1", "ReportingApi", "ReportingApi.Aggregation.dll"));
+        _releases.Promote("v1");
+        _releases.WriteSampleConfig();
+
+        var error = await Assert.ThrowsAsync<GenerationBuildException>(() => HostRunner.StartAsync(_releases.ConfigPath));
+
+        Assert.Contains("app 'ReportingApi'", error.Message);
+        Assert.Contains("ReportingApi.Aggregation", error.Message);
+        Assert.DoesNotContain("   at ", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_IncompatibleContract_FailsNamingBothVersions()
+    {
+        _releases.CreateRelease("v1", ("Bad", "IncompatibleContract"));
+        _releases.Promote("v1");
+        _releases.WriteConfig("""
+            apps:
+              - name: Bad
+                mount: /
+                assembly: Bad/IncompatibleContract.dll
+            """);
+
+        var error = await Assert.ThrowsAsync<GenerationBuildException>(() => HostRunner.StartAsync(_releases.ConfigPath));
+
+        Assert.Contains("app 'Bad'", error.Message);
+        Assert.Contains("2.0.0.0", error.Message);
+        Assert.Contains("rebuild the plugin", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_MalformedConfig_FailsWithFileLineAndKey()
+    {
+        _releases.WriteConfig("""
+            apps:
+              - name: WebApp
+                mount: /
+                assembly: WebApp/WebApp.dll
+                colour: blue
+            """);
+
+        var error = await Assert.ThrowsAsync<ConfigException>(() => HostRunner.StartAsync(_releases.ConfigPath));
+
+        Assert.Contains("config.yaml:5", error.Message);
+        Assert.Contains("colour", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_DanglingProductionSymlink_FailsNamingTheLink()
+    {
+        File.CreateSymbolicLink(_releases.ProductionLink, "v9");
+        _releases.WriteSampleConfig();
+
+        var error = await Assert.ThrowsAsync<GenerationBuildException>(() => HostRunner.StartAsync(_releases.ConfigPath));
+
+        Assert.Contains("production", error.Message);
+        Assert.Contains("dangling", error.Message);
+    }
+}

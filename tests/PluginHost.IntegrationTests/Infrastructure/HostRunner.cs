@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+using PluginHost.Core.Reloading;
+using PluginHost.Serving;
+using Serilog;
+
+namespace PluginHost.IntegrationTests.Infrastructure;
+
+/// <summary>The real host, in this process, on real Kestrel bound to a free loopback port.</summary>
+public sealed class HostRunner : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private HostRunner(WebApplication app, CollectingSink logs, Uri address)
+    {
+        _app = app;
+        Logs = logs;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public CollectingSink Logs { get; }
+    public Uri Address { get; }
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _app.Services;
+    public CurrentGeneration Current => Services.GetRequiredService<CurrentGeneration>();
+    public ReloadCoordinator Coordinator => Services.GetRequiredService<ReloadCoordinator>();
+    public UnloadTracker Tracker => Services.GetRequiredService<UnloadTracker>();
+    public long GenerationNumber => Current.Value?.Number ?? 0;
+
+    public static async Task<HostRunner> StartAsync(string configPath, ReloadHooks? hooks = null)
+    {
+        var config = ConfigLoader.Load(configPath);
+        var sink = new CollectingSink();
+        var logger = new LoggerConfiguration().MinimumLevel.Debug().Enrich.FromLogContext().WriteTo.Sink(sink).CreateLogger();
+        var app = HostApplication.Build(config, ["http://127.0.0.1:0"], logger, hooks);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new HostRunner(app, sink, new Uri(address));
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path) =>
+        await Client.GetFromJsonAsync<JsonElement>(path);
+
+    public async Task<string> VersionServedAsync() =>
+        (await GetJsonAsync("/api/v1/version")).GetProperty("version").GetString()!;
+
+    /// <summary>Waits until a generation newer than <paramref name="after"/> serves.</summary>
+    public Task WaitForGenerationAsync(long after, string what) =>
+        Eventually.WaitAsync(() => GenerationNumber > after && Coordinator.LastResult?.Generation > after, what);
+
+    public Task WaitForReloadResultAsync(int reloadsBefore, string what) =>
+        Eventually.WaitAsync(() => Coordinator.History.Count > reloadsBefore, what);
+
+    /// <summary>Forces collections until every retired context is gone or the bound passes; returns those still alive.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public async Task<IReadOnlyList<RetiredApp>> CollectRetiredAsync(TimeSpan? bound = null)
+    {
+        await Coordinator.WhenRetiredAsync();
+        var deadline = DateTime.UtcNow + (bound ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var alive = Tracker.Alive.Where(r => r.Context.IsAlive).ToList();
+            if (alive.Count == 0 || DateTime.UtcNow > deadline)
+            {
+                return alive;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

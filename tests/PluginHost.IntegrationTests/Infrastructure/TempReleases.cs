@@ -1,0 +1,136 @@
+using System.Runtime.InteropServices;
+
+namespace PluginHost.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A throwaway deployment: a temp folder with config.yaml and releases/ holding real release folders
+/// assembled from real plugin builds, a real production symlink and a real trigger file. Deleted on dispose.
+/// </summary>
+public sealed partial class TempReleases : IDisposable
+{
+    public TempReleases()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "pluginhost-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(ReleasesRoot);
+    }
+
+    public string Root { get; }
+    public string ReleasesRoot => Path.Combine(Root, "releases");
+    public string ProductionLink => Path.Combine(ReleasesRoot, "production");
+    public string Trigger => Path.Combine(ReleasesRoot, "reload.trigger");
+    public string ConfigPath => Path.Combine(Root, "config.yaml");
+
+    /// <summary>Creates releases/&lt;version&gt;/&lt;app&gt;/ from plugin builds: (app folder name, plugin project).</summary>
+    public string CreateRelease(string version, params (string App, string Project)[] apps)
+    {
+        var folder = Path.Combine(ReleasesRoot, version);
+        foreach (var (app, project) in apps)
+        {
+            CopyDirectory(RepoPaths.PluginBuild(project), Path.Combine(folder, app));
+        }
+
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>The two sample apps; <paramref name="aggregation"/> picks the build of ReportingApi.Aggregation.dll.</summary>
+    public string CreateSampleRelease(string version, string aggregation = "ReportingApi.Aggregation")
+    {
+        var folder = CreateRelease(version, ("ReportingApi", "ReportingApi"), ("WebApp", "WebApp"));
+        ReplaceFile(version, "ReportingApi", Path.Combine(RepoPaths.PluginBuild(aggregation), "ReportingApi.Aggregation.dll"));
+        return folder;
+    }
+
+    /// <summary>Overwrites one file of a release in place (same-folder redeploy).</summary>
+    public void ReplaceFile(string version, string app, string sourceFile)
+    {
+        var target = Path.Combine(ReleasesRoot, version, app, Path.GetFileName(sourceFile));
+        var staged = target + ".tmp";
+        File.Copy(sourceFile, staged, overwrite: true);
+        File.Move(staged, target, overwrite: true);
+    }
+
+    /// <summary>Points production at a version atomically: a new link renamed over the old one.</summary>
+    public void Promote(string version)
+    {
+        var temp = ProductionLink + ".tmp-" + Guid.NewGuid().ToString("N")[..6];
+        File.CreateSymbolicLink(temp, version);
+        if (Rename(temp, ProductionLink) != 0)
+        {
+            throw new IOException($"rename {temp} → {ProductionLink} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Like 'touch': creates the file or moves its modification time forward.</summary>
+    public void Touch()
+    {
+        if (!File.Exists(Trigger))
+        {
+            File.WriteAllBytes(Trigger, []);
+        }
+
+        var stamp = File.GetLastWriteTimeUtc(Trigger);
+        var now = DateTime.UtcNow;
+        File.SetLastWriteTimeUtc(Trigger, now > stamp ? now : stamp.AddMilliseconds(1));
+    }
+
+    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int Rename(string oldPath, string newPath);
+
+    public void WriteConfig(string yaml) => File.WriteAllText(ConfigPath, yaml);
+
+    /// <summary>A config for the two sample apps; <paramref name="extra"/> is appended (more top-level sections).</summary>
+    public void WriteSampleConfig(string extraAppSettings = "", string pollInterval = "200ms")
+    {
+        WriteConfig($"""
+            releases:
+              root: releases
+            reload:
+              trigger: releases/reload.trigger
+              pollInterval: {pollInterval}
+              debounce: 50ms
+              drainTimeout: 10s
+              unloadTimeout: 10s
+            apps:
+              - name: WebApp
+                mount: /
+                assembly: WebApp/WebApp.dll
+                warmup: [/]
+                settings:
+                  siteName: Test site
+              - name: ReportingApi
+                mount: /api/v1
+                assembly: ReportingApi/ReportingApi.dll
+                warmup: [/version]
+                settings:
+                  reportTitle: Test report
+                  figures: [1, 2, 3, 4]
+            {extraAppSettings}
+            """);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories(source))
+        {
+            CopyDirectory(dir, Path.Combine(target, Path.GetFileName(dir)));
+        }
+    }
+}
