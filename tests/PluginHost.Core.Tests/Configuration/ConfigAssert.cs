@@ -5,10 +5,10 @@ namespace PluginHost.Core.Tests.Configuration;
 /// <summary>Parses YAML that must fail and checks the errors, printing all of them when an expected one is missing.</summary>
 internal static class ConfigAssert
 {
-    public const string File = "/etc/pluginhost/config.yaml";
+    public const string ConfigPath = "/etc/pluginhost/config.yaml";
 
     public static IReadOnlyList<ConfigError> Errors(string yaml) =>
-        Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, File)).Errors;
+        Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, ConfigPath)).Errors;
 
     public static ConfigError HasError(IReadOnlyList<ConfigError> errors, int line, string key, string messagePart)
     {

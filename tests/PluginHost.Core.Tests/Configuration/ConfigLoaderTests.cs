@@ -55,9 +55,9 @@ public sealed class ConfigLoaderTests
                   realm: Reports
             """;
 
-        var sut = ConfigLoader.Parse(yaml, ConfigAssert.File);
+        var sut = ConfigLoader.Parse(yaml, ConfigAssert.ConfigPath);
 
-        Assert.Equal(ConfigAssert.File, sut.SourcePath);
+        Assert.Equal(ConfigAssert.ConfigPath, sut.SourcePath);
         Assert.Equal(["http://127.0.0.1:8080", "https://*:8443"], sut.Server.Urls);
         Assert.Equal(new ReleasesConfig { Root = "/srv/releases", Production = "live" }, sut.Releases);
         Assert.Equal("/srv/releases/live", sut.ProductionLink);
@@ -92,7 +92,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Parse_OnlyApps_UsesRecordDefaults()
     {
-        var sut = ConfigLoader.Parse(MinimalApps, ConfigAssert.File);
+        var sut = ConfigLoader.Parse(MinimalApps, ConfigAssert.ConfigPath);
 
         Assert.Equal(new ServerConfig().Urls, sut.Server.Urls);
         Assert.Equal("/etc/pluginhost/releases", sut.Releases.Root);
@@ -126,7 +126,7 @@ public sealed class ConfigLoaderTests
               file: null
             """ + "\n" + MinimalApps;
 
-        var sut = ConfigLoader.Parse(yaml, ConfigAssert.File);
+        var sut = ConfigLoader.Parse(yaml, ConfigAssert.ConfigPath);
 
         Assert.Equal(new ServerConfig().Urls, sut.Server.Urls);
         Assert.Equal(new ReloadConfig().PollInterval, sut.Reload.PollInterval);
@@ -176,7 +176,7 @@ public sealed class ConfigLoaderTests
     {
         var yaml = "server:\n  urls: http://127.0.0.1:8080; http://[::1]:8080\n" + MinimalApps;
 
-        var sut = ConfigLoader.Parse(yaml, ConfigAssert.File);
+        var sut = ConfigLoader.Parse(yaml, ConfigAssert.ConfigPath);
 
         Assert.Equal(["http://127.0.0.1:8080", "http://[::1]:8080"], sut.Server.Urls);
     }
@@ -188,7 +188,7 @@ public sealed class ConfigLoaderTests
         Environment.SetEnvironmentVariable(variable, "from-env");
         try
         {
-            var sut = ConfigLoader.Parse($"admin:\n  tokenEnv: {variable}\n" + MinimalApps, ConfigAssert.File);
+            var sut = ConfigLoader.Parse($"admin:\n  tokenEnv: {variable}\n" + MinimalApps, ConfigAssert.ConfigPath);
 
             Assert.Equal("from-env", sut.Admin.Token);
         }
@@ -216,7 +216,7 @@ public sealed class ConfigLoaderTests
                 assembly: C/C.dll
             """;
 
-        var sut = ConfigLoader.Parse(yaml, ConfigAssert.File);
+        var sut = ConfigLoader.Parse(yaml, ConfigAssert.ConfigPath);
 
         Assert.Equal(["A", "B", "Fallback"], sut.Apps.Select(app => app.Name));
     }
@@ -245,7 +245,7 @@ public sealed class ConfigLoaderTests
                   quotedNull: "null"
             """;
 
-        var sut = ConfigLoader.Parse(yaml, ConfigAssert.File).Apps[0].Settings;
+        var sut = ConfigLoader.Parse(yaml, ConfigAssert.ConfigPath).Apps[0].Settings;
 
         Assert.Equal(new Dictionary<string, string?>
         {
