@@ -156,6 +156,12 @@ public sealed class ConfigLoaderErrorTests
     }
 
     [Fact]
+    public void Parse_RequiredKeyWithoutValue_ReportedAtTheKey()
+    {
+        SingleError("apps:\n  - name: Api\n    mount:\n    assembly: Api/Api.dll\n", 3, "apps[0].mount", "is required but has no value");
+    }
+
+    [Fact]
     public void Parse_AppsMissing_ReportsRequiredApps()
     {
         SingleError("server:\n  urls: http://127.0.0.1:8080\n", 1, "apps", "missing required key 'apps'");
