@@ -7,7 +7,7 @@ internal sealed class AppConfigReader(string configFolder)
 {
     private const string AppsKey = "apps";
 
-    /// <summary>Reads every app that is complete enough to build; the others leave errors behind.</summary>
+    /// <summary>Reads every app that has a valid name and mount; the others leave errors behind.</summary>
     public IReadOnlyList<LocatedApp> ReadAll(YamlSection root)
     {
         var errors = root.Errors;
@@ -52,16 +52,18 @@ internal sealed class AppConfigReader(string configFolder)
         var maxRequestBodySize = app.Get("maxRequestBodySize", YamlValues.ByteSize, defaults.MaxRequestBodySize);
         var requestTimeout = app.Get("requestTimeout", YamlValues.Duration, defaults.RequestTimeout);
         var auth = app.Section("auth", ReadAuth, null);
-        if (name is null || mount is null || assembly is null)
+        if (name is null || mount is null)
         {
             return null;
         }
 
+        // A bad assembly is already reported, so this config is never returned; the app still
+        // takes part in the checks across apps, so those errors show up in the same run.
         var config = new AppConfig
         {
             Name = name,
             Mount = mount,
-            Assembly = assembly,
+            Assembly = assembly ?? "",
             Hosts = hosts,
             PassAuthorization = passAuthorization,
             Warmup = warmup,

@@ -54,7 +54,7 @@ internal static class ConfigValues
             return true;
         }
 
-        errors.Add(node, key, $"'{value}' is not an IP address or CIDR network (e.g. 10.0.0.5, 127.0.0.0/8, ::1); a network's host bits must be zero");
+        errors.Add(node, key, $"'{value}' is not an IP address or CIDR network (e.g. 10.0.0.5, 127.0.0.0/8, ::1)");
         return false;
     }
 

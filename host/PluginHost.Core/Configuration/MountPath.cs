@@ -15,12 +15,12 @@ internal static class MountPath
             return null;
         }
 
-        var trimmed = mount.Length > 1 && mount.EndsWith('/') ? mount[..^1] : mount;
-        if (trimmed == Root)
+        if (mount == Root)
         {
             return Root;
         }
 
+        var trimmed = mount.EndsWith('/') ? mount[..^1] : mount;
         error = CheckSegments(trimmed, mount);
         return error is null ? trimmed : null;
     }

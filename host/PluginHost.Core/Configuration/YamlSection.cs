@@ -62,7 +62,8 @@ internal sealed class YamlSection
     {
         if (Find(key) is not { } node)
         {
-            Errors.Add(Line, KeyPath(key), $"missing required key '{key}'");
+            var message = Lookup(key) is null ? $"missing required key '{key}'" : "is required but has no value";
+            Errors.Add(LineOf(key), KeyPath(key), message);
             return null;
         }
 
