@@ -1,5 +1,27 @@
-using PluginHost.Serving;
+using PluginHost.Cli;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Loading;
+using PluginHost.Core.Releases;
 
-var configPath = args.SkipWhile(a => a != "--config").Skip(1).FirstOrDefault() ?? "config.yaml";
-var urls = args.SkipWhile(a => a != "--urls").Skip(1).FirstOrDefault()?.Split(';', StringSplitOptions.RemoveEmptyEntries);
-return await ServeCommand.RunAsync(configPath, urls);
+namespace PluginHost;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            var services = new CliServices
+            {
+                LoadConfig = ConfigLoader.Load,
+                Validator = new CompositeReleaseValidator(new FileReleaseValidator(), new LoadingReleaseValidator()),
+            };
+            return await CliApp.Build(services).Parse(args).InvokeAsync();
+        }
+        catch (Exception exception)
+        {
+            await Console.Error.WriteLineAsync($"unexpected failure: {exception}");
+            return 2;
+        }
+    }
+}

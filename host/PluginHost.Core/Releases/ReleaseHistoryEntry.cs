@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace PluginHost.Core.Releases;
+
+/// <summary>One line of the releases history file.</summary>
+/// <param name="Time">When it happened (ISO 8601 in the file).</param>
+/// <param name="Action">One of <see cref="ReleaseActions"/>.</param>
+/// <param name="From">Production before the change (promote/rollback), if any.</param>
+/// <param name="To">The version the entry is about: new production, published, pruned or marked bad.</param>
+/// <param name="User">Who did it (<see cref="Environment.UserName"/>).</param>
+/// <param name="Reason">Why a release was marked bad.</param>
+public sealed record ReleaseHistoryEntry(
+    [property: JsonPropertyName("time")] DateTimeOffset Time,
+    [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("from")] string? From,
+    [property: JsonPropertyName("to")] string? To,
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("reason")] string? Reason = null);
+
+/// <summary>The actions written to the history file.</summary>
+public static class ReleaseActions
+{
+    public const string Publish = "publish";
+    public const string Promote = "promote";
+    public const string Rollback = "rollback";
+    public const string MarkBad = "bad";
+    public const string Prune = "prune";
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ReleaseHistoryEntry))]
+internal sealed partial class ReleaseHistoryJsonContext : JsonSerializerContext;

@@ -1,0 +1,308 @@
+namespace PluginHost.Core.Releases;
+
+/// <summary>
+/// The releases root: its version folders, the production symlink and the history file.
+/// Every path it writes is a direct child of the root, named by a checked <see cref="VersionName"/>.
+/// Operations that cannot be done throw <see cref="ReleaseStoreException"/> and leave everything unchanged.
+/// </summary>
+public sealed class ReleaseStore
+{
+    public const string HistoryFileName = "history.log";
+
+    private readonly TimeProvider _timeProvider;
+    private readonly string _userName;
+
+    public ReleaseStore(string releasesRoot, string productionLinkName = "production", TimeProvider? timeProvider = null, string? userName = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(releasesRoot);
+        ArgumentException.ThrowIfNullOrEmpty(productionLinkName);
+        if (productionLinkName != Path.GetFileName(productionLinkName) || productionLinkName is "." or "..")
+        {
+            throw new ArgumentException($"the production link name '{productionLinkName}' must be a plain file name inside the releases root", nameof(productionLinkName));
+        }
+
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(releasesRoot));
+        ProductionLinkName = productionLinkName;
+        ProductionLinkPath = Path.Combine(Root, productionLinkName);
+        History = new ReleaseHistory(Path.Combine(Root, HistoryFileName));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _userName = userName ?? Environment.UserName;
+    }
+
+    public string Root { get; }
+
+    public string ProductionLinkName { get; }
+
+    public string ProductionLinkPath { get; }
+
+    public ReleaseHistory History { get; }
+
+    /// <summary>The version the production symlink points at, or null when there is no link.</summary>
+    public string? Production
+    {
+        get
+        {
+            var target = new FileInfo(ProductionLinkPath).LinkTarget;
+            return target is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(target));
+        }
+    }
+
+    /// <summary>The absolute folder of <paramref name="version"/> (which need not exist); rejects bad names.</summary>
+    public string GetVersionPath(string version)
+    {
+        VersionName.Require(version);
+        if (version == ProductionLinkName || version == HistoryFileName)
+        {
+            throw new ReleaseStoreException($"'{version}' is reserved in the releases root and cannot be a version name");
+        }
+
+        var path = Path.GetFullPath(Path.Combine(Root, version));
+        if (Path.GetDirectoryName(path) != Root)
+        {
+            throw new ReleaseStoreException($"version '{version}' does not name a folder directly inside {Root}");
+        }
+
+        return path;
+    }
+
+    /// <summary>The folder of an existing version; throws naming the versions that do exist.</summary>
+    public string RequireExisting(string version)
+    {
+        var path = GetVersionPath(version);
+        if (!IsVersionFolder(new DirectoryInfo(path)))
+        {
+            var known = VersionFolders().Select(d => d.Name).Order(StringComparer.Ordinal).ToList();
+            var hint = known.Count == 0 ? "there are no releases yet (run 'pluginhost publish <version>')" : "available: " + string.Join(", ", known);
+            throw new ReleaseStoreException($"release '{version}' not found in {Root}; {hint}");
+        }
+
+        return path;
+    }
+
+    /// <summary>Every version folder, newest first.</summary>
+    public IReadOnlyList<ReleaseInfo> ListVersions()
+    {
+        var history = History.ReadAll();
+        var production = Production;
+        var rollbackTarget = FindRollbackTarget(history, production);
+        var bad = BadReasons(history);
+        var lastUsed = history
+            .Where(e => e.To is not null && e.Action is ReleaseActions.Publish or ReleaseActions.Promote or ReleaseActions.Rollback)
+            .GroupBy(e => e.To!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(e => e.Time), StringComparer.Ordinal);
+
+        return VersionFolders()
+            .Select(d =>
+            {
+                var written = new DateTimeOffset(d.LastWriteTimeUtc, TimeSpan.Zero);
+                var used = lastUsed.TryGetValue(d.Name, out var time) && time > written ? time : written;
+                return new ReleaseInfo(d.Name, d.FullName, used, d.Name == production, d.Name == rollbackTarget, bad.GetValueOrDefault(d.Name));
+            })
+            .OrderByDescending(r => r.LastUsed)
+            .ThenByDescending(r => r.Version, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public bool IsBad(string version) => GetBadReason(version) is not null;
+
+    /// <summary>Why <paramref name="version"/> is marked bad, or null (publishing it again clears the mark).</summary>
+    public string? GetBadReason(string version) => BadReasons(History.ReadAll()).GetValueOrDefault(version);
+
+    /// <summary>Records that <paramref name="version"/> failed to load; 'rollback' will skip it.</summary>
+    public void MarkBad(string version, string reason)
+    {
+        VersionName.Require(version);
+        Append(ReleaseActions.MarkBad, from: null, version, string.IsNullOrWhiteSpace(reason) ? "no reason given" : reason.Trim());
+    }
+
+    /// <summary>Where 'rollback' without a version goes: the latest earlier production that still exists and is not bad.</summary>
+    public string? FindRollbackTarget() => FindRollbackTarget(History.ReadAll(), Production);
+
+    /// <summary>Points production at <paramref name="version"/> atomically and records it. Validation is the caller's job.</summary>
+    public ReleaseChange Promote(string version, bool allowBad = false) => Flip(version, ReleaseActions.Promote, allowBad);
+
+    /// <summary>Points production back at <paramref name="to"/>, or at <see cref="FindRollbackTarget()"/> when null.</summary>
+    public ReleaseChange Rollback(string? to = null, bool allowBad = false)
+    {
+        var target = to ?? FindRollbackTarget()
+            ?? throw new ReleaseStoreException(
+                $"nothing to roll back to: the history in {History.FilePath} has no earlier production that still exists and is not marked bad; use 'rollback --to <version>'");
+        return Flip(target, ReleaseActions.Rollback, allowBad);
+    }
+
+    /// <summary>Starts publishing <paramref name="version"/> into a hidden folder of the root; see <see cref="ReleaseStaging"/>.</summary>
+    public ReleaseStaging BeginStaging(string version, bool overwrite)
+    {
+        var path = GetVersionPath(version);
+        if (Exists(path))
+        {
+            if (!overwrite)
+            {
+                throw new ReleaseStoreException($"release '{version}' already exists at {path}; choose a new version or pass --force to replace it");
+            }
+
+            if (!IsVersionFolder(new DirectoryInfo(path)))
+            {
+                throw new ReleaseStoreException($"{path} exists but is not a release folder; move it away first");
+            }
+
+            if (version == Production)
+            {
+                throw new ReleaseStoreException($"release '{version}' is production and cannot be replaced while served; publish a new version instead");
+            }
+        }
+
+        Directory.CreateDirectory(Root);
+        var staging = Path.Combine(Root, $".staging-{version}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        return new ReleaseStaging(this, version, path, staging, overwrite);
+    }
+
+    /// <summary>
+    /// Deletes version folders beyond the <paramref name="keep"/> newest, never production nor the rollback target.
+    /// </summary>
+    public PruneResult Prune(int keep, bool dryRun = false)
+    {
+        if (keep < 0)
+        {
+            throw new ReleaseStoreException($"--keep must be 0 or more (got {keep})");
+        }
+
+        var versions = ListVersions();
+        var protectedVersions = versions.Take(keep).Select(v => v.Version)
+            .Concat(versions.Where(v => v.IsProduction || v.IsRollbackTarget).Select(v => v.Version))
+            .ToHashSet(StringComparer.Ordinal);
+        // Read both again just before deleting: a promote may have happened since the listing.
+        if (Production is { } production)
+        {
+            protectedVersions.Add(production);
+        }
+
+        if (FindRollbackTarget() is { } rollbackTarget)
+        {
+            protectedVersions.Add(rollbackTarget);
+        }
+
+        var deleted = new List<string>();
+        foreach (var release in versions.Where(v => !protectedVersions.Contains(v.Version)))
+        {
+            if (!dryRun)
+            {
+                Directory.Delete(GetVersionPath(release.Version), recursive: true);
+                Append(ReleaseActions.Prune, from: null, release.Version);
+            }
+
+            deleted.Add(release.Version);
+        }
+
+        return new PruneResult(deleted, versions.Select(v => v.Version).Where(protectedVersions.Contains).ToList());
+    }
+
+    internal void RecordPublish(string version) => Append(ReleaseActions.Publish, from: null, version);
+
+    private ReleaseChange Flip(string version, string action, bool allowBad)
+    {
+        RequireExisting(version);
+        if (!allowBad && GetBadReason(version) is { } reason)
+        {
+            throw new ReleaseStoreException($"release '{version}' is marked bad ({reason}); republish it, or pass --force to {action} it anyway");
+        }
+
+        var link = new FileInfo(ProductionLinkPath);
+        if (link.LinkTarget is null && Exists(ProductionLinkPath))
+        {
+            throw new ReleaseStoreException($"{ProductionLinkPath} is a real file or folder, not a symlink; move it into a version folder and promote that version");
+        }
+
+        var from = Production;
+        if (from == version)
+        {
+            return new ReleaseChange(from, version, Changed: false);
+        }
+
+        SymlinkFlipper.Flip(ProductionLinkPath, version);
+        Append(action, from, version);
+        return new ReleaseChange(from, version, Changed: true);
+    }
+
+    private void Append(string action, string? from, string? to, string? reason = null)
+        => History.Append(new ReleaseHistoryEntry(_timeProvider.GetUtcNow(), action, from, to, _userName, reason));
+
+    private string? FindRollbackTarget(IReadOnlyList<ReleaseHistoryEntry> history, string? production)
+    {
+        var bad = BadReasons(history);
+        var stack = ProductionStack(history);
+        for (var i = stack.Count - 1; i >= 0; i--)
+        {
+            var candidate = stack[i];
+            if (candidate != production && !bad.ContainsKey(candidate) && VersionName.IsValid(candidate)
+                && IsVersionFolder(new DirectoryInfo(Path.Combine(Root, candidate))))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Replays promotes and rollbacks as an undo stack: a promote pushes, a rollback pops back to its target
+    /// (or pushes it when it was never production), so repeated rollbacks walk further back instead of ping-ponging.
+    /// </summary>
+    private static List<string> ProductionStack(IReadOnlyList<ReleaseHistoryEntry> history)
+    {
+        var stack = new List<string>();
+        foreach (var entry in history)
+        {
+            if (entry.To is null || entry.Action is not (ReleaseActions.Promote or ReleaseActions.Rollback))
+            {
+                continue;
+            }
+
+            if (entry.From is { } from && (stack.Count == 0 || stack[^1] != from))
+            {
+                stack.Add(from);
+            }
+
+            var existing = entry.Action == ReleaseActions.Rollback ? stack.LastIndexOf(entry.To) : -1;
+            if (existing >= 0)
+            {
+                stack.RemoveRange(existing + 1, stack.Count - existing - 1);
+            }
+            else if (stack.Count == 0 || stack[^1] != entry.To)
+            {
+                stack.Add(entry.To);
+            }
+        }
+
+        return stack;
+    }
+
+    private static Dictionary<string, string> BadReasons(IReadOnlyList<ReleaseHistoryEntry> history)
+    {
+        var bad = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in history.Where(e => e.To is not null))
+        {
+            if (entry.Action == ReleaseActions.MarkBad)
+            {
+                bad[entry.To!] = entry.Reason ?? "no reason given";
+            }
+            else if (entry.Action == ReleaseActions.Publish)
+            {
+                bad.Remove(entry.To!);
+            }
+        }
+
+        return bad;
+    }
+
+    private IEnumerable<DirectoryInfo> VersionFolders()
+        => Directory.Exists(Root)
+            ? new DirectoryInfo(Root).EnumerateDirectories().Where(d => IsVersionFolder(d) && d.Name != ProductionLinkName)
+            : [];
+
+    private static bool IsVersionFolder(DirectoryInfo folder)
+        => folder.Exists && folder.LinkTarget is null && VersionName.IsValid(folder.Name);
+
+    private static bool Exists(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using PluginHost.Core.Releases;
+
+namespace PluginHost.Cli;
+
+/// <summary>'releases': lists the version folders (production, rollback target and bad marks) and the recent history.</summary>
+internal static class ReleasesVerb
+{
+    public static Command Create(CliServices services, Option<string> config)
+    {
+        var historyCount = new Option<int>("--history")
+        {
+            Description = "How many history entries to show",
+            HelpName = "N",
+            DefaultValueFactory = _ => 10,
+        };
+        var command = new Command("releases", "List releases, newest first, marking production, the rollback target and bad releases") { historyCount };
+        CliAction.Set(command, services, config, async context =>
+        {
+            var store = context.OpenStore(context.LoadConfig());
+            var output = context.Out;
+            var versions = store.ListVersions();
+            if (versions.Count == 0)
+            {
+                await output.WriteLineAsync($"no releases in {store.Root} yet ('pluginhost publish <version>' builds one)").ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync($"releases in {store.Root} (newest first):").ConfigureAwait(false);
+                var width = versions.Max(v => v.Version.Length);
+                foreach (var release in versions)
+                {
+                    await output.WriteLineAsync(FormatRelease(release, width)).ConfigureAwait(false);
+                }
+            }
+
+            if (store.Production is { } production && versions.All(v => v.Version != production))
+            {
+                await output.WriteLineAsync($"warning: {store.ProductionLinkPath} points at '{production}', which is not a release folder").ConfigureAwait(false);
+            }
+
+            var history = store.History.ReadAll();
+            var shown = history.TakeLast(Math.Max(0, context.GetValue(historyCount))).ToList();
+            if (shown.Count > 0)
+            {
+                await output.WriteLineAsync($"history ({shown.Count} of {history.Count}, {store.History.FilePath}):").ConfigureAwait(false);
+                foreach (var entry in shown)
+                {
+                    await output.WriteLineAsync(FormatEntry(entry)).ConfigureAwait(false);
+                }
+            }
+
+            return CliAction.Ok;
+        });
+        return command;
+    }
+
+    private static string FormatRelease(ReleaseInfo release, int width)
+    {
+        var marks = new List<string>();
+        if (release.IsProduction)
+        {
+            marks.Add("production");
+        }
+
+        if (release.IsRollbackTarget)
+        {
+            marks.Add("rollback target");
+        }
+
+        if (release.BadReason is { } reason)
+        {
+            marks.Add($"BAD: {reason}");
+        }
+
+        var time = release.LastUsed.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
+        return $"{(release.IsProduction ? "*" : " ")} {release.Version.PadRight(width)}  {time}  {string.Join(", ", marks)}".TrimEnd();
+    }
+
+    private static string FormatEntry(ReleaseHistoryEntry entry)
+    {
+        var time = entry.Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var what = entry.Action switch
+        {
+            ReleaseActions.Promote or ReleaseActions.Rollback => $"{entry.From ?? "(none)"} -> {entry.To}",
+            ReleaseActions.MarkBad => $"{entry.To}: {entry.Reason}",
+            _ => entry.To ?? "",
+        };
+        return $"  {time}  {entry.Action,-8}  {what}  ({entry.User})";
+    }
+}

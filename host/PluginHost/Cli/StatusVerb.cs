@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using PluginHost.Core.Configuration;
+
+namespace PluginHost.Cli;
+
+/// <summary>'status': asks the running host's admin surface (GET {admin.path}/status) and prints a readable summary.</summary>
+internal static class StatusVerb
+{
+    public static Command Create(CliServices services, Option<string> config)
+    {
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the host's answer",
+            HelpName = "seconds",
+            DefaultValueFactory = _ => 5,
+        };
+        var json = new Option<bool>("--json") { Description = "Print the host's JSON answer as is" };
+        var command = new Command("status", "Ask the running host for each app's version, generation and last reload") { timeout, json };
+        CliAction.Set(command, services, config, async context =>
+        {
+            var hostConfig = context.LoadConfig();
+            var url = StatusUrl(hostConfig);
+            var body = await FetchAsync(context, hostConfig, url, TimeSpan.FromSeconds(Math.Max(0.1, context.GetValue(timeout)))).ConfigureAwait(false);
+            if (context.GetValue(json))
+            {
+                await context.Out.WriteLineAsync(body).ConfigureAwait(false);
+                return CliAction.Ok;
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(body);
+            }
+            catch (JsonException exception)
+            {
+                throw new CliUserException($"{url} did not answer with JSON ({exception.Message}); is another program listening there?");
+            }
+
+            using (document)
+            {
+                await context.Out.WriteLineAsync($"host status ({url}):").ConfigureAwait(false);
+                foreach (var line in Summarise(document.RootElement, "  "))
+                {
+                    await context.Out.WriteLineAsync(line).ConfigureAwait(false);
+                }
+            }
+
+            return CliAction.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The admin surface's status URL: the first admin URL, else the first server URL; wildcard hosts become loopback.</summary>
+    internal static Uri StatusUrl(HostConfig config)
+    {
+        var listen = config.Admin.Urls.FirstOrDefault() ?? config.Server.Urls.FirstOrDefault()
+            ?? throw new CliUserException("config has no server.urls or admin.urls: cannot tell where the host listens");
+        var local = listen
+            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://[::]", "://[::1]", StringComparison.Ordinal);
+        if (!Uri.TryCreate(local.TrimEnd('/') + "/" + config.Admin.Path.Trim('/') + "/status", UriKind.Absolute, out var url))
+        {
+            throw new CliUserException($"cannot build the status URL from '{listen}' and admin.path '{config.Admin.Path}'");
+        }
+
+        return url;
+    }
+
+    private static async Task<string> FetchAsync(CliContext context, HostConfig config, Uri url, TimeSpan timeout)
+    {
+        using var client = context.Services.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (config.Admin.Token is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using var response = await client.SendAsync(request, deadline.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+            return response.StatusCode switch
+            {
+                HttpStatusCode.OK => body,
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => throw new CliUserException(
+                    $"{url} refused the request ({(int)response.StatusCode} {response.StatusCode}): check admin.token and that this machine is in admin.allow"),
+                HttpStatusCode.NotFound => throw new CliUserException($"{url} answered 404: is admin.path '{config.Admin.Path}' right, and is this a PluginHost?"),
+                _ => throw new CliUserException($"{url} answered {(int)response.StatusCode} {response.StatusCode}"),
+            };
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new CliUserException($"the host is not running at {url.GetLeftPart(UriPartial.Authority)} ({exception.Message}); start it with 'pluginhost serve'");
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            throw new CliUserException($"no answer from {url} within {timeout.TotalSeconds:0.#}s; is the host running and healthy?");
+        }
+    }
+
+    /// <summary>Flattens the host's JSON into 'key: value' lines; arrays of objects (e.g. apps) get one block per item.</summary>
+    internal static IEnumerable<string> Summarise(JsonElement element, string indent)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            yield return indent + Scalar(element);
+            yield break;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var value = property.Value;
+            if (value.ValueKind == JsonValueKind.Object)
+            {
+                yield return $"{indent}{property.Name}:";
+                foreach (var line in Summarise(value, indent + "  "))
+                {
+                    yield return line;
+                }
+            }
+            else if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().Any(i => i.ValueKind == JsonValueKind.Object))
+            {
+                yield return $"{indent}{property.Name}:";
+                foreach (var item in value.EnumerateArray())
+                {
+                    var lines = Summarise(item, indent + "    ").ToList();
+                    if (lines.Count > 0)
+                    {
+                        lines[0] = indent + "  - " + lines[0].TrimStart();
+                    }
+
+                    foreach (var line in lines)
+                    {
+                        yield return line;
+                    }
+                }
+            }
+            else
+            {
+                yield return $"{indent}{property.Name}: {Scalar(value)}";
+            }
+        }
+    }
+
+    private static string Scalar(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString() ?? "",
+        JsonValueKind.Null => "-",
+        JsonValueKind.Array => "[" + string.Join(", ", value.EnumerateArray().Select(Scalar)) + "]",
+        _ => value.GetRawText(),
+    };
+}

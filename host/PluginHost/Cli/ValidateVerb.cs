@@ -1,0 +1,25 @@
+using System.CommandLine;
+using PluginHost.Core.Releases;
+
+namespace PluginHost.Cli;
+
+/// <summary>'validate VERSION': checks a release as a promote would, without changing anything.</summary>
+internal static class ValidateVerb
+{
+    public static Command Create(CliServices services, Option<string> config)
+    {
+        var version = CliApp.VersionArgument("The release to check (a folder in the releases root)");
+        var command = new Command("validate", "Check that every configured app of a release is present and loads; production is not touched") { version };
+        CliAction.Set(command, services, config, async context =>
+        {
+            var name = VersionName.Require(context.GetValue(version));
+            var hostConfig = context.LoadConfig();
+            var store = context.OpenStore(hostConfig);
+            await context.ValidateOrThrowAsync(hostConfig, store, name, "validate").ConfigureAwait(false);
+            var apps = string.Join(", ", hostConfig.Apps.Select(a => a.Name));
+            await context.Out.WriteLineAsync($"release '{name}' is valid ({hostConfig.Apps.Count} apps: {apps})").ConfigureAwait(false);
+            return CliAction.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Time.Testing;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Releases;
+
+namespace PluginHost.Core.Tests.Releases;
+
+/// <summary>A throw-away folder with a config.yaml and a releases root holding real version folders and symlinks.</summary>
+internal sealed class TempReleasesRoot : IDisposable
+{
+    public TempReleasesRoot()
+    {
+        Folder = Directory.CreateTempSubdirectory("pluginhost-releases-").FullName;
+        Root = Path.Combine(Folder, "releases");
+        Directory.CreateDirectory(Root);
+        ConfigPath = Path.Combine(Folder, "config.yaml");
+        File.WriteAllText(ConfigPath, "# stand-in: the tests hand HostConfig to the CLI directly\n");
+    }
+
+    public string Folder { get; }
+
+    public string Root { get; }
+
+    public string ConfigPath { get; }
+
+    public string ProductionLink => Path.Combine(Root, "production");
+
+    /// <summary>Starts long ago so folder write times, not history times, decide which release is newest.</summary>
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public HostConfig Config { get; private set; } = null!;
+
+    public TempReleasesRoot WithApps(params string[] apps)
+    {
+        Config = new HostConfig
+        {
+            SourcePath = ConfigPath,
+            Releases = new ReleasesConfig { Root = Root, Production = "production" },
+            Reload = new ReloadConfig { Trigger = Path.Combine(Root, "reload.trigger") },
+            Apps = apps.Select(a => new AppConfig { Name = a, Mount = "/" + a.ToLowerInvariant(), Assembly = $"{a}/{a}.dll" }).ToList(),
+        };
+        return this;
+    }
+
+    public ReleaseStore CreateStore() => new(Root, "production", Time, "tester");
+
+    /// <summary>Creates releases/VERSION/APP/APP.dll for each app; <paramref name="age"/> sets the folder's write time back.</summary>
+    public string AddRelease(string version, string[] apps, TimeSpan? age = null)
+    {
+        var path = Path.Combine(Root, version);
+        foreach (var app in apps)
+        {
+            Directory.CreateDirectory(Path.Combine(path, app));
+            File.WriteAllText(Path.Combine(path, app, app + ".dll"), "not really an assembly");
+        }
+
+        Directory.CreateDirectory(path);
+        Directory.SetLastWriteTimeUtc(path, DateTime.UtcNow - (age ?? TimeSpan.Zero));
+        return path;
+    }
+
+    public string AddRelease(string version, TimeSpan? age = null)
+        => AddRelease(version, Config.Apps.Select(a => a.Name).ToArray(), age);
+
+    public string? ReadProduction() => new FileInfo(ProductionLink).LinkTarget;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp folder must not fail the test that used it.
+        }
+    }
+}
