@@ -9,8 +9,10 @@
 // The version argument is --release-version (Cake itself owns --version). Its default is the <Version>
 // in plugins/Directory.Build.props.
 //
-// Publish and Promote are implemented here for now; they will call the pluginhost CLI's publish/promote
-// verbs once those exist, keeping the same arguments.
+//   Rollback points releases/production back at the previous good release
+//   Bench    runs the benchmark suite (--quick for the smoke mode)
+//
+// Publish, Promote and Rollback call the pluginhost CLI's verbs (host/PluginHost/Cli): no second implementation.
 
 #nullable enable
 
@@ -26,7 +28,6 @@ var solution = repoRoot.CombineWithFilePath("PluginHost.sln");
 var releasesRoot = repoRoot.Combine("releases");
 var productionLink = releasesRoot.Combine("production").FullPath;
 var testResults = repoRoot.Combine("artifacts/test-results");
-var sampleApps = new[] { "ReportingApi", "WebApp" };
 
 // ---------------------------------------------------------------------------------------------- tasks
 
@@ -67,6 +68,14 @@ Task("Publish")
 
 Task("Promote")
     .Does(() => PromoteRelease(ReleaseVersion()));
+
+Task("Rollback")
+    .Does(() => Cli("rollback"));
+
+Task("Bench")
+    .Does(() => DotNetRun(repoRoot.CombineWithFilePath("tests/PluginHost.Benchmarks/PluginHost.Benchmarks.csproj").FullPath,
+        HasArgument("quick") ? new ProcessArgumentBuilder().Append("--quick") : new ProcessArgumentBuilder(),
+        new DotNetRunSettings { Configuration = "Release" }));
 
 Task("Run")
     .Does(() =>
@@ -114,100 +123,36 @@ string DefaultReleaseVersion()
 
 DirectoryPath VersionFolder(string version) => releasesRoot.Combine($"v{version}");
 
-// ---------------------------------------------------------------------------------------------- publish
+// ---------------------------------------------------------------------------------------------- release verbs
 
-// Publishes every sample app into a temporary folder inside releases/, then renames it into place:
-// a half-built release never appears under its version's name.
+// Publish, Promote and Rollback run the pluginhost CLI's own verbs: one implementation of the release rules
+// (names, atomic flip, validation with the host's loading code, history, bad marks).
+void Cli(params string[] arguments)
+{
+    var builder = new ProcessArgumentBuilder();
+    foreach (var argument in arguments)
+    {
+        builder.AppendQuoted(argument);
+    }
+
+    builder.Append("--config").AppendQuoted(repoRoot.CombineWithFilePath("config.yaml").FullPath);
+    DotNetRun(repoRoot.CombineWithFilePath("host/PluginHost/PluginHost.csproj").FullPath, builder,
+        new DotNetRunSettings { Configuration = configuration });
+}
+
 void PublishRelease(string version, bool overwrite)
 {
-    var final = VersionFolder(version).FullPath;
-    if (System.IO.Directory.Exists(final) && !overwrite)
+    if (overwrite)
     {
-        throw new CakeException($"Release folder {final} already exists. Publish another version (--release-version=…), or pass --force to replace it.");
+        Cli("publish", $"v{version}", "--force");
     }
-
-    EnsureDirectoryExists(releasesRoot);
-    var staging = releasesRoot.Combine($".publishing-v{version}-{Guid.NewGuid():N}").FullPath;
-    try
+    else
     {
-        foreach (var app in sampleApps)
-        {
-            PublishApp(app, version, System.IO.Path.Combine(staging, app));
-        }
-
-        MoveIntoPlace(staging, final);
-        Information($"Published release v{version} to {final}");
-    }
-    finally
-    {
-        if (System.IO.Directory.Exists(staging))
-        {
-            System.IO.Directory.Delete(staging, recursive: true);
-        }
+        Cli("publish", $"v{version}");
     }
 }
 
-void PublishApp(string app, string version, string outputFolder)
-{
-    DotNetPublish(repoRoot.CombineWithFilePath($"plugins/{app}/{app}.csproj").FullPath, new DotNetPublishSettings
-    {
-        Configuration = "Release",
-        OutputDirectory = outputFolder,
-        MSBuildSettings = new DotNetMSBuildSettings().SetVersion(version),
-    });
-
-    // The contract must come from the host: a private copy would make the app's types differ from the host's.
-    var strayContract = System.IO.Path.Combine(outputFolder, "PluginHost.Abstractions.dll");
-    if (System.IO.File.Exists(strayContract))
-    {
-        throw new CakeException($"{app} published its own PluginHost.Abstractions.dll. Reference the contract with Private=\"false\" ExcludeAssets=\"runtime\".");
-    }
-}
-
-// Renames staging to final. With --force an existing final folder is first renamed aside, then deleted.
-void MoveIntoPlace(string staging, string final)
-{
-    if (!System.IO.Directory.Exists(final))
-    {
-        System.IO.Directory.Move(staging, final);
-        return;
-    }
-
-    var replaced = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(final)!, $".replaced-{System.IO.Path.GetFileName(final)}-{Guid.NewGuid():N}");
-    System.IO.Directory.Move(final, replaced);
-    System.IO.Directory.Move(staging, final);
-    System.IO.Directory.Delete(replaced, recursive: true);
-    Warning($"Replaced existing release folder {final} (--force). A host serving it must be reloaded to pick the new build up.");
-}
-
-// ---------------------------------------------------------------------------------------------- promote
-
-// Points releases/production at releases/v<version>: a new relative symlink is created next to it and
-// renamed over the old one (rename(2) is atomic), so readers always see either the old or the new target.
-// The rename is `mv -T` (GNU coreutils): File.Move refuses a source that is a symlink to a directory.
-void PromoteRelease(string version)
-{
-    var folder = VersionFolder(version).FullPath;
-    if (!System.IO.Directory.Exists(folder))
-    {
-        throw new CakeException($"Release folder {folder} does not exist. Publish it first: dotnet cake --target=Publish --release-version={version}");
-    }
-
-    var previous = new System.IO.FileInfo(productionLink).LinkTarget;
-    var temporaryLink = releasesRoot.Combine($".production-{Guid.NewGuid():N}").FullPath;
-    System.IO.File.CreateSymbolicLink(temporaryLink, System.IO.Path.GetFileName(folder));
-    var exitCode = StartProcess("mv", new ProcessSettings
-    {
-        Arguments = new ProcessArgumentBuilder().Append("-T").AppendQuoted(temporaryLink).AppendQuoted(productionLink),
-    });
-    if (exitCode != 0)
-    {
-        System.IO.File.Delete(temporaryLink);
-        throw new CakeException($"Could not move the new link over {productionLink} (mv exited with {exitCode}); releases/production is unchanged.");
-    }
-
-    Information($"releases/production -> {System.IO.Path.GetFileName(folder)}{(previous is null ? "" : $" (was {previous})")}");
-}
+void PromoteRelease(string version) => Cli("promote", $"v{version}");
 
 // ---------------------------------------------------------------------------------------------- run
 

@@ -36,7 +36,7 @@ public static class PluginHostExtensions
         services.AddSingleton<GenerationBuilder>();
         services.AddSingleton<ReloadCoordinator>();
         services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
-            (reason, configChanged) => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason, configChanged)));
+            reason => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason)));
         services.AddSingleton<ReloadWatcher>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new AdminAccess(config.Admin));

@@ -6,7 +6,7 @@ using PluginHost.Core.Generations;
 namespace PluginHost.Core.Reloading;
 
 /// <summary>What the coordinator needs besides the engine parts.</summary>
-/// <param name="LoadConfig">Reads config.yaml again when it changed (throws ConfigException when invalid).</param>
+/// <param name="LoadConfig">Reads config.yaml again for every reload (throws ConfigException when invalid).</param>
 /// <param name="OnReleaseFailed">Told the version and error of a release that failed to load (e.g. to mark it bad).</param>
 public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null);
 
@@ -78,7 +78,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     /// <summary>The first load: a failure here is thrown, so the host stops with a clear message.</summary>
     public async Task<Generation> LoadFirstAsync(CancellationToken cancellationToken = default)
     {
-        var result = await ReloadAsync(new ReloadRequest("startup", ConfigChanged: false), cancellationToken);
+        var result = await ReloadAsync(new ReloadRequest("startup", ReadConfig: false), cancellationToken);
         if (!result.Ok)
         {
             throw new GenerationBuildException(result.Error!);
@@ -89,8 +89,8 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     }
 
     /// <summary>Asks for a reload; returns at once. Bursts collapse into one pending request.</summary>
-    public void RequestReload(string trigger, bool configChanged = false) =>
-        _requests.Writer.TryWrite(new ReloadRequest(trigger, configChanged));
+    public void RequestReload(string trigger) =>
+        _requests.Writer.TryWrite(new ReloadRequest(trigger));
 
     /// <summary>Reloads now (waiting for a reload in progress first) and returns its result.</summary>
     public async Task<ReloadResult> ReloadAsync(ReloadRequest request, CancellationToken cancellationToken = default)
@@ -140,7 +140,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         HostConfig config;
         try
         {
-            config = request.ConfigChanged ? _hooks.LoadConfig(Config.SourcePath) : Config;
+            config = request.ReadConfig ? _hooks.LoadConfig(Config.SourcePath) : Config;
             next = await _builder.BuildAsync(config, number, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -243,5 +243,5 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     }
 }
 
-/// <summary>Why a reload was asked for.</summary>
-public sealed record ReloadRequest(string Trigger, bool ConfigChanged);
+/// <summary>Why a reload was asked for. Every reload reads config.yaml again, so it never runs on a stale config.</summary>
+public sealed record ReloadRequest(string Trigger, bool ReadConfig = true);

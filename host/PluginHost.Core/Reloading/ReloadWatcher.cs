@@ -46,18 +46,16 @@ public sealed partial class ReloadWatcher : IDisposable
     public void Check()
     {
         string? change;
-        bool configChanged;
         lock (_lock)
         {
             var now = WatchedState.Read(_config);
-            change = now.DescribeChangeFrom(_last);
-            configChanged = _config.Reload.WatchConfig && now.ConfigStamp != _last.ConfigStamp;
+            change = now.DescribeChangeFrom(_last, _config.Reload.WatchConfig);
             _last = now;
         }
 
-        if (change is not null && (configChanged || change != "config file changed"))
+        if (change is not null)
         {
-            _debouncer.Signal(change, configChanged);
+            _debouncer.Signal(change);
         }
     }
 

@@ -16,7 +16,8 @@ public sealed record WatchedState(string? LinkTarget, long TriggerStamp, long Co
     }
 
     /// <summary>Names what changed from <paramref name="before"/>, or null when nothing did.</summary>
-    public string? DescribeChangeFrom(WatchedState before)
+    /// <param name="includeConfig">Whether a config file change counts (reload.watchConfig).</param>
+    public string? DescribeChangeFrom(WatchedState before, bool includeConfig = true)
     {
         ArgumentNullException.ThrowIfNull(before);
         if (LinkTarget != before.LinkTarget)
@@ -29,7 +30,7 @@ public sealed record WatchedState(string? LinkTarget, long TriggerStamp, long Co
             return "reload trigger touched";
         }
 
-        return ConfigStamp != before.ConfigStamp ? "config file changed" : null;
+        return includeConfig && ConfigStamp != before.ConfigStamp ? "config file changed" : null;
     }
 
     private static long Stamp(string path)

@@ -44,6 +44,6 @@ internal static class PromoteVerb
         }
 
         await context.Out.WriteLineAsync($"production: {change.From ?? "(none)"} -> {change.To}").ConfigureAwait(false);
-        await context.Out.WriteLineAsync($"the running host serves it after its next reload ('pluginhost reload' touches {trigger})").ConfigureAwait(false);
+        await context.Out.WriteLineAsync("a running host picks the new symlink target up by itself within reload.pollInterval").ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Hosting;
+using PluginHost.Core.Releases;
 using PluginHost.Core.Reloading;
 using Serilog;
 
@@ -19,9 +20,23 @@ public static class HostApplication
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
         builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls]);
-        builder.Services.AddPluginHost(config, hooks ?? new ReloadHooks(ConfigLoader.Load));
+        builder.Services.AddPluginHost(config, hooks ?? DefaultHooks(config, logger));
         var app = builder.Build();
         app.UsePluginHost();
         return app;
     }
+
+    /// <summary>Config reloads read config.yaml again; a release that fails to load is marked bad in the release history.</summary>
+    private static ReloadHooks DefaultHooks(HostConfig config, Serilog.ILogger logger) =>
+        new(ConfigLoader.Load, (version, error) =>
+        {
+            try
+            {
+                new ReleaseStore(config.Releases.Root, config.Releases.Production).MarkBad(version, error);
+            }
+            catch (Exception ex) when (ex is IOException or ReleaseStoreException or UnauthorizedAccessException)
+            {
+                logger.Warning("Could not mark release {Version} bad in the history: {Error}", version, ex.Message);
+            }
+        });
 }

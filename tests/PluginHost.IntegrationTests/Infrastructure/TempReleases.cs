@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using PluginHost.Core.Releases;
 
 namespace PluginHost.IntegrationTests.Infrastructure;
 
@@ -6,7 +6,7 @@ namespace PluginHost.IntegrationTests.Infrastructure;
 /// A throwaway deployment: a temp folder with config.yaml and releases/ holding real release folders
 /// assembled from real plugin builds, a real production symlink and a real trigger file. Deleted on dispose.
 /// </summary>
-public sealed partial class TempReleases : IDisposable
+public sealed class TempReleases : IDisposable
 {
     public TempReleases()
     {
@@ -53,12 +53,7 @@ public sealed partial class TempReleases : IDisposable
     /// <summary>Points production at a version atomically: a new link renamed over the old one.</summary>
     public void Promote(string version)
     {
-        var temp = ProductionLink + ".tmp-" + Guid.NewGuid().ToString("N")[..6];
-        File.CreateSymbolicLink(temp, version);
-        if (Rename(temp, ProductionLink) != 0)
-        {
-            throw new IOException($"rename {temp} → {ProductionLink} failed: errno {Marshal.GetLastPInvokeError()}");
-        }
+        SymlinkFlipper.Flip(ProductionLink, version);
     }
 
     /// <summary>Like 'touch': creates the file or moves its modification time forward.</summary>
@@ -74,9 +69,6 @@ public sealed partial class TempReleases : IDisposable
         File.SetLastWriteTimeUtc(Trigger, now > stamp ? now : stamp.AddMilliseconds(1));
     }
 
-    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
-    private static extern int Rename(string oldPath, string newPath);
-
     public void WriteConfig(string yaml) => File.WriteAllText(ConfigPath, yaml);
 
     /// <summary>A config for the two sample apps; <paramref name="extra"/> is appended (more top-level sections).</summary>
@@ -88,7 +80,7 @@ public sealed partial class TempReleases : IDisposable
             reload:
               trigger: releases/reload.trigger
               pollInterval: {pollInterval}
-              debounce: 50ms
+              debounce: 200ms
               drainTimeout: 10s
               unloadTimeout: 10s
             apps:
