@@ -61,6 +61,10 @@ public sealed class BrokenReleaseTests : IAsyncLifetime
         File.Delete(Path.Combine(_releases.ReleasesRoot, "broken", "WebApp", "WebApp.dll"));
 
         await AssertOldKeepsServingAsync(() => _releases.Promote("broken"), expectedError: "assembly not found");
+
+        var history = await File.ReadAllTextAsync(Path.Combine(_releases.ReleasesRoot, "history.log"));
+        Assert.Contains("\"action\":\"bad\"", history);
+        Assert.Contains("\"to\":\"broken\"", history);
         await AssertGoodReleaseLoadsAfterwardsAsync();
     }
 

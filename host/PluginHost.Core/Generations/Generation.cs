@@ -33,6 +33,9 @@ public sealed class Generation
     public long InFlight => Interlocked.Read(ref _inFlight);
     public bool IsRetired => _retired;
 
+    /// <summary>Retired and left by its last request: from here on nothing may run inside it.</summary>
+    public bool IsDrained => _drained.Task.IsCompleted;
+
     /// <summary>Enters the generation unless it has been retired (then the caller retries on the current one).</summary>
     public bool TryEnter()
     {

@@ -9,11 +9,17 @@ namespace PluginHost.Core.Generations;
 /// <summary>A new generation could not be built; the message names app, file and cause.</summary>
 public sealed class GenerationBuildException(string message) : Exception(message);
 
+/// <summary>Builds a complete generation of every app, or throws <see cref="GenerationBuildException"/>.</summary>
+public interface IGenerationBuilder
+{
+    Task<Generation> BuildAsync(HostConfig config, long number, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// Builds generation N of every app of the production release, off to the side: resolve the symlink once,
 /// load, build and warm every app. If any app fails, everything built so far is disposed and unloaded.
 /// </summary>
-public sealed partial class GenerationBuilder(AppInstanceFactory factory, GenerationRetirer retirer, TimeProvider timeProvider, ILogger<GenerationBuilder> logger)
+public sealed partial class GenerationBuilder(AppInstanceFactory factory, GenerationRetirer retirer, TimeProvider timeProvider, ILogger<GenerationBuilder> logger) : IGenerationBuilder
 {
     public async Task<Generation> BuildAsync(HostConfig config, long number, CancellationToken cancellationToken = default)
     {

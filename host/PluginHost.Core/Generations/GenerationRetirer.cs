@@ -3,11 +3,17 @@ using PluginHost.Core.Loading;
 
 namespace PluginHost.Core.Generations;
 
+/// <summary>Takes a generation out of service once its requests are done, and unloads it.</summary>
+public interface IGenerationRetirer
+{
+    Task RetireAsync(Generation generation, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// Retires a generation: waits (bounded) for its in-flight requests, disposes every app's container,
 /// unloads the contexts, scrubs framework caches and hands the contexts to the unload tracker.
 /// </summary>
-public sealed partial class GenerationRetirer(UnloadTracker tracker, TimeProvider timeProvider, ILogger<GenerationRetirer> logger, TimeSpan drainTimeout)
+public sealed partial class GenerationRetirer(UnloadTracker tracker, TimeProvider timeProvider, ILogger<GenerationRetirer> logger, TimeSpan drainTimeout) : IGenerationRetirer
 {
     public async Task RetireAsync(Generation generation, CancellationToken cancellationToken = default)
     {

@@ -33,7 +33,8 @@ public static class PluginHostExtensions
             sp.GetRequiredService<DiagnosticListener>(),
             sp.GetRequiredService<IWebHostEnvironment>().EnvironmentName));
         services.AddSingleton<AppInstanceFactory>();
-        services.AddSingleton<GenerationBuilder>();
+        services.AddSingleton<IGenerationBuilder, GenerationBuilder>();
+        services.AddSingleton<IGenerationRetirer>(sp => sp.GetRequiredService<GenerationRetirer>());
         services.AddSingleton<ReloadCoordinator>();
         services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
             reason => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason)));

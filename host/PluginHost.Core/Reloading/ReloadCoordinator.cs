@@ -19,8 +19,8 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 {
     private const int HistoryLength = 50;
     private readonly CurrentGeneration _current;
-    private readonly GenerationBuilder _builder;
-    private readonly GenerationRetirer _retirer;
+    private readonly IGenerationBuilder _builder;
+    private readonly IGenerationRetirer _retirer;
     private readonly ReloadHooks _hooks;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ReloadCoordinator> _logger;
@@ -36,7 +36,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private long _nextGeneration;
     private HostConfig _config;
 
-    public ReloadCoordinator(HostConfig config, CurrentGeneration current, GenerationBuilder builder, GenerationRetirer retirer,
+    public ReloadCoordinator(HostConfig config, CurrentGeneration current, IGenerationBuilder builder, IGenerationRetirer retirer,
         ReloadHooks hooks, TimeProvider timeProvider, ILogger<ReloadCoordinator> logger)
     {
         _config = config;
