@@ -36,15 +36,24 @@ public sealed class HostRunner : IAsyncDisposable
     public UnloadTracker Tracker => Services.GetRequiredService<UnloadTracker>();
     public long GenerationNumber => Current.Value?.Number ?? 0;
 
-    public static async Task<HostRunner> StartAsync(string configPath, ReloadHooks? hooks = null)
+    /// <param name="useConfigUrls">Listen on config.yaml's server.urls instead of a free port chosen by Kestrel.</param>
+    public static async Task<HostRunner> StartAsync(string configPath, ReloadHooks? hooks = null, bool useConfigUrls = false)
     {
         var config = ConfigLoader.Load(configPath);
         var sink = new CollectingSink();
         var logger = new LoggerConfiguration().MinimumLevel.Debug().Enrich.FromLogContext().WriteTo.Sink(sink).CreateLogger();
-        var app = HostApplication.Build(config, ["http://127.0.0.1:0"], logger, hooks);
+        var app = HostApplication.Build(config, useConfigUrls ? null : ["http://127.0.0.1:0"], logger, hooks);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new HostRunner(app, sink, new Uri(address));
+    }
+
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task<JsonElement> GetJsonAsync(string path) =>

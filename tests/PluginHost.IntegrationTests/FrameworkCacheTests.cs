@@ -1,0 +1,73 @@
+using System.Net;
+using PluginHost.Core.Generations;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests;
+
+/// <summary>
+/// Guards the framework cache clean-up: a real plugin whose minimal-API handler takes plugin-typed parameters and
+/// returns a plugin record through reflection JSON pins every generation unless the host scrubs those caches.
+/// If a framework update moves the caches, these tests fail loudly.
+/// </summary>
+public sealed class FrameworkCacheTests : IAsyncLifetime
+{
+    private readonly TempReleases _releases = new();
+    private HostRunner _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _releases.CreateRelease("v1", ("Typed", "UsesTypedParameters"), ("Copy", "ShipsContractCopy"));
+        _releases.Promote("v1");
+        _releases.WriteConfig("""
+            reload:
+              pollInterval: 200ms
+            apps:
+              - name: Typed
+                mount: /typed
+                assembly: Typed/UsesTypedParameters.dll
+                warmup: [/]
+              - name: Copy
+                mount: /copy
+                assembly: Copy/ShipsContractCopy.dll
+            """);
+        _host = await HostRunner.StartAsync(_releases.ConfigPath);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _releases.Dispose();
+    }
+
+    [Fact]
+    public void Scrubber_FindsTheFrameworkCaches()
+    {
+        Assert.True(FrameworkCacheScrubber.FoundParameterBindingCache, "ASP.NET Core's ParameterBindingMethodCache was not found: the framework changed; update FrameworkCacheScrubber");
+        Assert.True(FrameworkCacheScrubber.HotReloadHandlerCount > 0, "System.Text.Json's MetadataUpdateHandler was not found");
+    }
+
+    [Fact]
+    public async Task Reloads_PluginWithTypedHandlerParameters_EveryGenerationIsCollected()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var json = await _host.GetJsonAsync("/typed/");
+            Assert.Equal(_host.GenerationNumber, json.GetProperty("generation").GetInt64());
+            var before = _host.GenerationNumber;
+            _releases.Touch();
+            await _host.WaitForGenerationAsync(before, $"reload {i + 1}");
+        }
+
+        Assert.Empty(await _host.CollectRetiredAsync());
+    }
+
+    [Fact]
+    public async Task Plugin_ShippingItsOwnContractCopy_GetsTheHostsContract()
+    {
+        using var response = await _host.Client.GetAsync("/copy/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(File.Exists(Path.Combine(_releases.ReleasesRoot, "v1", "Copy", "PluginHost.Abstractions.dll")));
+        Assert.Contains("ships-contract-copy", await response.Content.ReadAsStringAsync());
+    }
+}
