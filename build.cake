@@ -83,7 +83,7 @@ Task("Run")
     EnsureProductionRelease();
     DotNetRun(
         repoRoot.CombineWithFilePath("host/PluginHost/PluginHost.csproj").FullPath,
-        new ProcessArgumentBuilder().Append("serve").Append("--config").AppendQuoted("config.yaml"),
+        new ProcessArgumentBuilder().Append("serve").Append("--config").AppendQuoted(repoRoot.CombineWithFilePath("config.yaml").FullPath),
         new DotNetRunSettings { Configuration = configuration });
 });
 
