@@ -1,20 +1,37 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using PluginHost.Core.Configuration;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Status;
+using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Admin;
 
 /// <summary>
-/// The admin surface under <c>admin.path</c> (default /_pluginhost): <c>GET status</c> (JSON) and <c>POST reload</c>.
+/// The admin surface under <c>admin.path</c> (default /_pluginhost): <c>GET /</c> (HTML status page), <c>GET status</c> (JSON),
+/// <c>GET metrics</c> (Prometheus text) and <c>POST reload</c>.
 /// Answered by the host before any app is looked up; refused unless <see cref="AdminAccess"/> allows it.
 /// </summary>
-public sealed partial class AdminEndpoints(AdminAccess access, StatusReporter status, ReloadCoordinator coordinator, ILogger<AdminEndpoints> logger)
+public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access, StatusReporter status, ReloadCoordinator coordinator, StatusPage page,
+    PrometheusExporter metrics, RequestTelemetry telemetry, ILogger<AdminEndpoints> logger)
 {
     public async Task InvokeAsync(HttpContext context, PathString subPath)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var started = telemetry.Start();
+        try
+        {
+            await AnswerAsync(context, subPath);
+        }
+        finally
+        {
+            telemetry.Complete(context, started, context.Request.Path.Value, PluginHostMetrics.AdminApp);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context, PathString subPath)
+    {
         if (access.Refusal(context) is { } refusal)
         {
             Log.Refused(logger, context.Connection.RemoteIpAddress?.ToString(), context.Request.Path.Value, refusal);
@@ -29,6 +46,15 @@ public sealed partial class AdminEndpoints(AdminAccess access, StatusReporter st
 
         switch (subPath.Value, context.Request.Method)
         {
+            case ("" or "/", "GET"):
+                context.Response.ContentType = "text/html; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-store";
+                await context.Response.WriteAsync(page.Render(config.Admin.Path), context.RequestAborted);
+                break;
+            case ("/metrics", "GET"):
+                context.Response.ContentType = PrometheusExporter.ContentType;
+                await context.Response.WriteAsync(metrics.Scrape(), context.RequestAborted);
+                break;
             case ("/status", "GET"):
                 context.Response.ContentType = "application/json; charset=utf-8";
                 await JsonSerializer.SerializeAsync(context.Response.Body, status.Snapshot(), StatusJsonContext.Default.HostStatus, context.RequestAborted);

@@ -20,6 +20,8 @@ public sealed record ServerConfig
 {
     /// <summary>Kestrel listen URLs, e.g. http://127.0.0.1:8080.</summary>
     public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
+    /// <summary>On SIGTERM/SIGINT: how long in-flight requests may run before connections are closed.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed record ReleasesConfig

@@ -46,7 +46,11 @@ internal sealed class HostConfigReader
             server.Errors.Add(server.LineOf("urls"), server.KeyPath("urls"), "needs at least one URL to listen on");
         }
 
-        return new ServerConfig { Urls = urls };
+        return new ServerConfig
+        {
+            Urls = urls,
+            ShutdownTimeout = server.Get("shutdownTimeout", YamlValues.Duration, defaults.ShutdownTimeout),
+        };
     }
 
     private ReleasesConfig ReadReleasesDefaults() => new() { Root = Resolve(new ReleasesConfig().Root) };

@@ -11,6 +11,7 @@ using PluginHost.Core.Loading;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Routing;
 using PluginHost.Core.Status;
+using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Hosting;
 
@@ -40,6 +41,11 @@ public static class PluginHostExtensions
             reason => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason)));
         services.AddSingleton<ReloadWatcher>();
         services.AddSingleton<StatusReporter>();
+        services.AddMetrics();
+        services.AddSingleton<PluginHostMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<RequestTelemetry>();
+        services.AddSingleton<StatusPage>();
         services.AddSingleton(new AdminAccess(config.Admin));
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton<PluginDispatcher>();

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
+using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Reloading;
 
@@ -24,6 +25,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private readonly ReloadHooks _hooks;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ReloadCoordinator> _logger;
+    private readonly PluginHostMetrics? _metrics;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<ReloadRequest> _requests = Channel.CreateBounded<ReloadRequest>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -37,8 +39,9 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private HostConfig _config;
 
     public ReloadCoordinator(HostConfig config, CurrentGeneration current, IGenerationBuilder builder, IGenerationRetirer retirer,
-        ReloadHooks hooks, TimeProvider timeProvider, ILogger<ReloadCoordinator> logger)
+        ReloadHooks hooks, TimeProvider timeProvider, ILogger<ReloadCoordinator> logger, PluginHostMetrics? metrics = null)
     {
+        _metrics = metrics;
         _config = config;
         _current = current;
         _builder = builder;
@@ -101,6 +104,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         {
             var result = await BuildAndSwapAsync(request, cancellationToken);
             Record(result);
+            _metrics?.ReloadCompleted(result);
             return result;
         }
         finally

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Loading;
+using PluginHost.Core.Telemetry;
 using Serilog.Context;
 
 namespace PluginHost.Core.Routing;
@@ -12,14 +13,16 @@ namespace PluginHost.Core.Routing;
 /// The host's terminal middleware: enters the current generation, finds the app by mount, and runs the
 /// request through that app's own pipeline with the app's own services, entirely on that generation.
 /// </summary>
-public sealed partial class PluginDispatcher(CurrentGeneration current, ILogger<PluginDispatcher> logger)
+public sealed partial class PluginDispatcher(CurrentGeneration current, RequestTelemetry telemetry, ILogger<PluginDispatcher> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        var started = telemetry.Start();
         var generation = current.Enter();
         if (generation is null)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            telemetry.Complete(context, started, context.Request.Path.Value, PluginHostMetrics.NoApp);
             return;
         }
 
@@ -27,11 +30,12 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, ILogger<
         {
             if (generation.Mounts.TryMatch(context.Request.Host.Host, context.Request.Path.Value, out var match))
             {
-                await InvokeAppAsync(context, match.Target, match.Mount);
+                await InvokeAppAsync(context, match.Target, match.Mount, started);
             }
             else
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
+                telemetry.Complete(context, started, context.Request.Path.Value, PluginHostMetrics.NoApp);
             }
         }
         finally
@@ -40,7 +44,7 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, ILogger<
         }
     }
 
-    private async Task InvokeAppAsync(HttpContext context, AppInstance app, string mount)
+    private async Task InvokeAppAsync(HttpContext context, AppInstance app, string mount, long started)
     {
         var request = context.Request;
         var originalPathBase = request.PathBase;
@@ -83,6 +87,7 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, ILogger<
         finally
         {
             app.Exit();
+            telemetry.Complete(context, started, originalPath.Value, app.Name, app.Context.Version, app.Context.Generation);
             context.RequestServices = originalServices;
             context.SetEndpoint(null);
             request.PathBase = originalPathBase;

@@ -19,6 +19,12 @@ public static class HostApplication
         });
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
+        // Under systemd (Type=notify): READY=1 once the host has started, i.e. after the first generation loaded and
+        // Kestrel listens; SIGTERM stops it. Does nothing when not run by systemd.
+        builder.Services.AddSystemd();
+        // SIGTERM/SIGINT: Kestrel stops accepting and lets in-flight requests finish for up to this long, then the
+        // engine retires the last generation.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Server.ShutdownTimeout);
         builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls]);
         builder.Services.AddPluginHost(config, hooks ?? DefaultHooks(config, logger));
         var app = builder.Build();

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using PluginHost.Core.Generations;
+using PluginHost.Core.Reloading;
+
+namespace PluginHost.Core.Telemetry;
+
+/// <summary>
+/// The host's instruments on <c>Meter "PluginHost"</c>: requests and their duration per app and status class,
+/// reloads and their duration per result, and gauges read from the serving generation and the unload tracker.
+/// Instruments are created once; recording a request builds a <see cref="TagList"/> on the stack and allocates nothing.
+/// </summary>
+public sealed class PluginHostMetrics
+{
+    public const string MeterName = "PluginHost";
+
+    /// <summary>App tag of requests answered by the admin surface.</summary>
+    public const string AdminApp = "(admin)";
+
+    /// <summary>App tag of requests no app is mounted for, or that arrived while nothing was served.</summary>
+    public const string NoApp = "(none)";
+
+    private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+    private static readonly double[] RequestBuckets =
+        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private static readonly double[] ReloadBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _reloads;
+    private readonly Histogram<double> _reloadDuration;
+
+    public PluginHostMetrics(IMeterFactory meterFactory, CurrentGeneration current, UnloadTracker tracker)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(tracker);
+        Meter = meterFactory.Create(MeterName);
+        _requests = Meter.CreateCounter<long>("pluginhost.requests", "{request}", "Requests answered, per app and status class.");
+        _requestDuration = Meter.CreateHistogram("pluginhost.request.duration", "s", "Time to answer a request, per app and status class.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RequestBuckets });
+        _reloads = Meter.CreateCounter<long>("pluginhost.reloads", "{reload}", "Loads and reloads of the production release, per result (ok, failed).");
+        _reloadDuration = Meter.CreateHistogram("pluginhost.reload.duration", "s", "Time to build, warm up and swap in a generation, per result.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ReloadBuckets });
+        Meter.CreateObservableUpDownCounter("pluginhost.requests.in_flight", () => InFlight(current), "{request}",
+            "Requests being answered by the serving generation, per app.");
+        Meter.CreateObservableGauge("pluginhost.generations.alive", () => GenerationsAlive(current, tracker), "{generation}",
+            "Generations in memory: the serving one plus retired ones not yet collected.");
+        Meter.CreateObservableGauge("pluginhost.generations.leaked", () => Distinct(tracker.Leaked), "{generation}",
+            "Retired generations still alive after reload.unloadTimeout: something outside them references their code.");
+        Meter.CreateObservableCounter("pluginhost.generations.collected", () => tracker.CollectedCount, "{app}",
+            "Retired app contexts verified as collected.");
+    }
+
+    public Meter Meter { get; }
+
+    public void RequestCompleted(string app, int statusCode, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "app", app }, { "status_class", StatusClass(statusCode) } };
+        _requests.Add(1, tags);
+        _requestDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    public void ReloadCompleted(ReloadResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var tags = new TagList { { "result", result.Ok ? "ok" : "failed" } };
+        _reloads.Add(1, tags);
+        _reloadDuration.Record(result.DurationMs / 1000.0, tags);
+    }
+
+    internal static string StatusClass(int statusCode) =>
+        statusCode is >= 100 and < 600 ? StatusClasses[(statusCode / 100) - 1] : "other";
+
+    private static IEnumerable<Measurement<long>> InFlight(CurrentGeneration current)
+    {
+        var generation = current.Value;
+        if (generation is null)
+        {
+            yield break;
+        }
+
+        foreach (var app in generation.Apps)
+        {
+            yield return new Measurement<long>(app.InFlight, new KeyValuePair<string, object?>("app", app.Name));
+        }
+    }
+
+    private static int GenerationsAlive(CurrentGeneration current, UnloadTracker tracker)
+    {
+        var serving = current.Value;
+        return (serving is null ? 0 : 1) + tracker.Alive.Where(r => r.Generation != serving?.Number).Select(r => r.Generation).Distinct().Count();
+    }
+
+    private static int Distinct(IReadOnlyList<RetiredApp> retired) => retired.Select(r => r.Generation).Distinct().Count();
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using PluginHost.Core.Configuration;
+
+namespace PluginHost.Core.Telemetry;
+
+/// <summary>
+/// Ends every request with one structured log event (method, path, status, elapsed, App, Version, Generation),
+/// unless <c>logging.requestLog</c> is false, and records it in <see cref="PluginHostMetrics"/>.
+/// </summary>
+public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConfig config, TimeProvider timeProvider, ILogger<RequestTelemetry> logger)
+{
+    private readonly bool _logRequests = config.Logging.RequestLog;
+
+    public long Start() => timeProvider.GetTimestamp();
+
+    /// <param name="path">The request path as the host received it (before an app's mount was cut off).</param>
+    public void Complete(HttpContext context, long started, string? path, string app, string? version = null, long? generation = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var elapsed = timeProvider.GetElapsedTime(started);
+        var status = context.Response.StatusCode;
+        metrics.RequestCompleted(app, status, elapsed);
+        if (_logRequests)
+        {
+            Log.RequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app, version, generation);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 60, EventName = "RequestCompleted", Level = LogLevel.Information,
+            Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms ({App} {Version} generation {Generation})")]
+        public static partial void RequestCompleted(ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed,
+            string app, string? version, long? generation);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace PluginHost.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real host executable in its own process (<c>dotnet PluginHost.dll serve --config … --urls …</c>), for what only a
+/// process shows: signals and exit codes. Output is collected for failure messages; the process is killed on dispose.
+/// </summary>
+public sealed class HostProcess : IDisposable
+{
+    private const int SigTerm = 15;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private HostProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri Address { get; }
+    public HttpClient Client { get; }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The host's main assembly built beside this test assembly's configuration (Debug or Release).</summary>
+    public static string HostAssembly
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+            var path = Path.Combine(RepoPaths.Root, "host", "PluginHost", "bin", configuration, framework, "PluginHost.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build the solution first", path);
+        }
+    }
+
+    public static HostProcess Start(string configPath)
+    {
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath) ? hostPath : "dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(configPath)!,
+        };
+        foreach (var arg in new[] { HostAssembly, "serve", "--config", configPath, "--urls", address.ToString().TrimEnd('/') })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + dotnet);
+        var host = new HostProcess(process, address);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return host;
+    }
+
+    /// <summary>Waits until the host answers <paramref name="path"/> with a success status.</summary>
+    public Task WaitUntilServingAsync(string path) =>
+        Eventually.WaitAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"host exited with {_process.ExitCode} before serving:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await Client.GetAsync(path);
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, $"host process serving {path}", TimeSpan.FromSeconds(60));
+
+    /// <summary>Sends SIGTERM, as systemd does on 'systemctl stop' (Process.Kill would send SIGKILL).</summary>
+    public void Terminate()
+    {
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"host did not exit within {timeout}:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>True when a new connection to the host's port is refused.</summary>
+    public async Task<bool> RefusesConnectionsAsync()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, Address.Port);
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests;
+
+/// <summary>Issue 6: request log events, Prometheus metrics and the status page, on the real in-process host.</summary>
+public sealed class OperationsTests : IAsyncLifetime
+{
+    private readonly TempReleases _releases = new();
+    private HostRunner _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _releases.CreateSampleRelease("v1.0.0");
+        _releases.Promote("v1.0.0");
+        _releases.WriteSampleConfig();
+        _host = await HostRunner.StartAsync(_releases.ConfigPath);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _releases.Dispose();
+    }
+
+    [Fact]
+    public async Task RequestLog_AppRequest_OneEventWithMethodPathStatusElapsedAppVersionGeneration()
+    {
+        using var response = await _host.Client.GetAsync("/api/v1/version?probe=1");
+
+        var events = await WaitForRequestEventsAsync("/api/v1/version", 1);
+        var logged = Assert.Single(events);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("GET", CollectingSink.Property(logged, "RequestMethod"));
+        Assert.Equal("200", CollectingSink.Property(logged, "StatusCode"));
+        Assert.True(double.Parse(CollectingSink.Property(logged, "Elapsed")!, System.Globalization.CultureInfo.InvariantCulture) >= 0);
+        Assert.Equal("ReportingApi", CollectingSink.Property(logged, "App"));
+        Assert.Equal("v1.0.0", CollectingSink.Property(logged, "Version"));
+        Assert.Equal("1", CollectingSink.Property(logged, "Generation"));
+    }
+
+    [Fact]
+    public async Task RequestLog_NotFoundInApp_LoggedWithItsStatusAndApp()
+    {
+        using var response = await _host.Client.GetAsync("/no/such/page");
+
+        var logged = Assert.Single(await WaitForRequestEventsAsync("/no/such/page", 1));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("404", CollectingSink.Property(logged, "StatusCode"));
+        Assert.Equal("WebApp", CollectingSink.Property(logged, "App"));
+    }
+
+    [Fact]
+    public async Task Metrics_AfterRequestsAndReloads_CountsPerAppStatusClassAndResult()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            (await _host.Client.GetAsync("/api/v1/version")).Dispose();
+        }
+
+        (await _host.Client.GetAsync("/missing")).Dispose();
+        _releases.CreateSampleRelease("v1.1.0");
+        _releases.Promote("v1.1.0");
+        _releases.Touch();
+        await _host.WaitForGenerationAsync(1, "v1.1.0 served");
+        var reloadsBefore = _host.Coordinator.History.Count;
+        Directory.CreateDirectory(Path.Combine(_releases.ReleasesRoot, "v-empty"));
+        _releases.Promote("v-empty");
+        _releases.Touch();
+        await _host.WaitForReloadResultAsync(reloadsBefore, "failed reload of an empty release recorded");
+        (await _host.Client.GetAsync("/api/v1/version")).Dispose();
+
+        var metrics = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+
+        Assert.Equal(6, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "2xx")));
+        Assert.Equal(1, metrics.Value("pluginhost_requests_total", ("app", "WebApp"), ("status_class", "4xx")));
+        Assert.Equal(6, metrics.Value("pluginhost_request_duration_seconds_count", ("app", "ReportingApi"), ("status_class", "2xx")));
+        Assert.Equal(6, metrics.Value("pluginhost_request_duration_seconds_bucket", ("app", "ReportingApi"), ("status_class", "2xx"), ("le", "+Inf")));
+        Assert.True(metrics.Value("pluginhost_request_duration_seconds_sum", ("app", "ReportingApi"), ("status_class", "2xx")) > 0);
+        Assert.Equal(2, metrics.Value("pluginhost_reloads_total", ("result", "ok")));
+        Assert.Equal(1, metrics.Value("pluginhost_reloads_total", ("result", "failed")));
+        Assert.Equal(2, metrics.Value("pluginhost_reload_duration_seconds_count", ("result", "ok")));
+        Assert.Equal(1, metrics.Value("pluginhost_reload_duration_seconds_count", ("result", "failed")));
+        Assert.Equal(0, metrics.Value("pluginhost_requests_in_flight", ("app", "ReportingApi")));
+        Assert.InRange(metrics.Value("pluginhost_generations_alive"), 1, 2);
+        Assert.Equal(0, metrics.Value("pluginhost_generations_leaked"));
+        Assert.Contains("# TYPE pluginhost_requests_total counter", metrics.Types);
+        Assert.Contains("# TYPE pluginhost_request_duration_seconds histogram", metrics.Types);
+        Assert.Empty(await _host.CollectRetiredAsync());
+        var afterCollect = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+        Assert.Equal(1, afterCollect.Value("pluginhost_generations_alive"));
+        Assert.Equal(2, afterCollect.Value("pluginhost_generations_collected_total"));
+    }
+
+    [Fact]
+    public async Task Metrics_AppThrows_CountedAsServerError()
+    {
+        // Not in the reload test: the in-memory log sink keeps the exception, whose stack trace pins the generation.
+        (await _host.Client.GetAsync("/api/v1/throw")).Dispose();
+
+        var metrics = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+
+        Assert.Equal(1, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "5xx")));
+        Assert.Equal(0, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "2xx")));
+        var second = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+        Assert.Equal(1, second.Value("pluginhost_requests_total", ("app", "(admin)"), ("status_class", "2xx")));
+    }
+
+    [Fact]
+    public async Task StatusPage_Get_ServesHtmlWithAppsReleasesAndReloads()
+    {
+        File.WriteAllText(Path.Combine(_releases.ReleasesRoot, "history.log"), "2025-01-01T00:00:00Z promote v1.0.0 <by test>\n");
+
+        using var response = await _host.Client.GetAsync("/_pluginhost/");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<td><code>/api/v1</code></td>", html);
+        Assert.Contains("id=\"served-version\">v1.0.0<", html);
+        Assert.Contains("<span class=\"badge prod\">production</span>", html);
+        Assert.Contains("promote v1.0.0 &lt;by test&gt;", html);
+        Assert.Contains("<svg id=\"reload-chart\"", html);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AdminSurface_FromOutsideAllowList_Refused()
+    {
+        _releases.WriteSampleConfig("""
+            admin:
+              allow: [10.1.2.3]
+            """);
+        await using var host = await HostRunner.StartAsync(_releases.ConfigPath);
+
+        using var page = await host.Client.GetAsync("/_pluginhost/");
+        using var metrics = await host.Client.GetAsync("/_pluginhost/metrics");
+
+        Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, metrics.StatusCode);
+    }
+
+    [Fact]
+    public async Task RequestLog_DisabledInConfig_NoRequestEventsButMetricsStillCount()
+    {
+        _releases.WriteSampleConfig("""
+            logging:
+              requestLog: false
+            """);
+        await using var host = await HostRunner.StartAsync(_releases.ConfigPath);
+
+        (await host.Client.GetAsync("/api/v1/version")).Dispose();
+        var metrics = new PrometheusText(await host.Client.GetStringAsync("/_pluginhost/metrics"));
+
+        Assert.Equal(1, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "2xx")));
+        Assert.DoesNotContain(host.Logs.Events, e => e.MessageTemplate.Text.StartsWith("HTTP ", StringComparison.Ordinal));
+    }
+
+    private async Task<IReadOnlyList<Serilog.Events.LogEvent>> WaitForRequestEventsAsync(string path, int count)
+    {
+        IReadOnlyList<Serilog.Events.LogEvent> Matching() =>
+            _host.Logs.Events.Where(e => e.MessageTemplate.Text.StartsWith("HTTP {RequestMethod}", StringComparison.Ordinal)
+                && CollectingSink.Property(e, "RequestPath") == path).ToList();
+        await Eventually.WaitAsync(() => Matching().Count >= count, $"{count} request log events for {path}");
+        return Matching();
+    }
+}

@@ -1,0 +1,60 @@
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests;
+
+/// <summary>Issue 6: the admin status page as a person sees it, in real headless Chromium.</summary>
+public sealed class StatusPageBrowserTests : IAsyncLifetime
+{
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+    private readonly TempReleases _releases = new();
+    private HostRunner _host = null!;
+    private HeadlessChromium _chromium = null!;
+
+    public async Task InitializeAsync()
+    {
+        _chromium = await HeadlessChromium.FindOrInstallAsync();
+        _releases.CreateSampleRelease("v2.0.0");
+        _releases.Promote("v2.0.0");
+        _releases.WriteSampleConfig();
+        _host = await HostRunner.StartAsync(_releases.ConfigPath);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _releases.Dispose();
+        _chromium.Dispose();
+    }
+
+    [Fact]
+    public async Task StatusPage_InChromium_ShowsServedVersionBeforeAndAfterReload()
+    {
+        var page = new Uri(_host.Address, "/_pluginhost/");
+        for (var i = 0; i < 3; i++)
+        {
+            (await _host.Client.GetAsync("/api/v1/version")).Dispose();
+        }
+
+        var before = await _chromium.DumpDomAsync(page);
+        _releases.CreateSampleRelease("v2.1.0");
+        _releases.Promote("v2.1.0");
+        _releases.Touch();
+        await _host.WaitForGenerationAsync(1, "v2.1.0 served");
+        (await _host.Client.GetAsync("/api/v1/version")).Dispose();
+        var after = await _chromium.DumpDomAsync(page);
+        var screenshot = Path.Combine(Screenshots, "status-page.png");
+        await _chromium.ScreenshotAsync(page, screenshot);
+
+        Assert.Contains("id=\"served-version\">v2.0.0</strong>", before);
+        Assert.Contains("<td class=\"app-version\">v2.0.0</td>", before);
+        Assert.Contains("id=\"served-version\">v2.1.0</strong>", after);
+        Assert.Contains("<td class=\"app-version\">v2.1.0</td>", after);
+        Assert.DoesNotContain("<td class=\"app-version\">v2.0.0</td>", after);
+        Assert.Contains("<span class=\"badge prod\">production</span>", after);
+        Assert.Contains("id=\"reload-chart\"", after);
+        var png = await File.ReadAllBytesAsync(screenshot);
+        Assert.True(png.Length > 10_000, $"screenshot {screenshot} is only {png.Length} bytes");
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Empty(await _host.CollectRetiredAsync());
+    }
+}
