@@ -18,7 +18,8 @@ public static class HostApplication
         });
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
-        builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls]);
+        // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
+        builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls]);
         builder.Services.AddPluginHost(config, hooks ?? new ReloadHooks(ConfigLoader.Load));
         var app = builder.Build();
         app.UsePluginHost();
