@@ -61,6 +61,7 @@ public sealed class AppAuthenticationSchemes(IAuthenticationSchemeProvider schem
             }
         }
 
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, AppOnlySchemeProvider>());
         // Schemes added after start-up are created from DI too.
         services.TryAddTransient<BasicAuthenticationHandler>();
         services.TryAddTransient<ApiKeyAuthenticationHandler>();
