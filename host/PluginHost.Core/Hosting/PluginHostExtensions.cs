@@ -5,9 +5,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Admin;
+using PluginHost.Core.Authentication;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Loading;
+using PluginHost.Core.Policy;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Routing;
 using PluginHost.Core.Status;
@@ -48,23 +50,21 @@ public static class PluginHostExtensions
         services.AddSingleton<StatusPage>();
         services.AddSingleton(new AdminAccess(config.Admin));
         services.AddSingleton<AdminEndpoints>();
+        services.AddSingleton(new AdminPorts(config.Admin));
+        services.AddSingleton<AdminRouting>();
+        AppAuthenticationSchemes.Register(services, config);
+        services.AddSingleton<RequestGate>();
         services.AddSingleton<PluginDispatcher>();
         services.AddHostedService<PluginHostLifetime>();
         return services;
     }
 
-    /// <summary>Admin surface first, then every other request goes to the app mounted on its path.</summary>
+    /// <summary>Admin surface first (on its own ports when admin.urls is set), then every other request goes to the app mounted on its path.</summary>
     public static IApplicationBuilder UsePluginHost(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var config = app.ApplicationServices.GetRequiredService<HostConfig>();
-        var admin = app.ApplicationServices.GetRequiredService<AdminEndpoints>();
-        var dispatcher = app.ApplicationServices.GetRequiredService<PluginDispatcher>();
-        var adminPath = new PathString(config.Admin.Path);
-        app.Use(next => context =>
-            context.Request.Path.StartsWithSegments(adminPath, out var rest)
-                ? admin.InvokeAsync(context, rest)
-                : dispatcher.InvokeAsync(context));
+        var routing = app.ApplicationServices.GetRequiredService<AdminRouting>();
+        app.Use(next => routing.InvokeAsync);
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using PluginHost.Abstractions;
 using PluginHost.Core.Configuration;
+using PluginHost.Core.Policy;
 using Serilog.Core;
 using Serilog.Core.Enrichers;
 
@@ -17,7 +18,7 @@ public sealed class AppInstance : IAsyncDisposable
     private long _inFlight;
     private long _requests;
 
-    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, ServiceProviderHandle services, RequestDelegate pipeline, TimeSpan loadTime)
+    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, ServiceProviderHandle services, RequestDelegate pipeline, TimeSpan loadTime, AppRequestPolicy? policy = null)
     {
         Config = config;
         Context = context;
@@ -25,6 +26,7 @@ public sealed class AppInstance : IAsyncDisposable
         _services = services;
         Pipeline = pipeline;
         LoadTime = loadTime;
+        Policy = policy ?? AppRequestPolicy.None;
         ContextReference = plugin.Context;
         LogProperties =
         [
@@ -38,6 +40,8 @@ public sealed class AppInstance : IAsyncDisposable
     public ILogEventEnricher[] LogProperties { get; }
 
     public AppConfig Config { get; }
+    /// <summary>Authentication and static files the host enforces for this app (this generation's users file).</summary>
+    public AppRequestPolicy Policy { get; }
     public PluginContext Context { get; }
     public string Name => Config.Name;
     public RequestDelegate Pipeline { get; private set; }
@@ -67,5 +71,6 @@ public sealed class AppInstance : IAsyncDisposable
         }
 
         Interlocked.Exchange(ref _plugin, null)?.Dispose();
+        Policy.Dispose();
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PluginHost.Abstractions;
 using PluginHost.Core.Configuration;
+using PluginHost.Core.Policy;
 using PluginHost.Core.Releases;
 
 namespace PluginHost.Core.Loading;
@@ -27,17 +28,29 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         var started = timeProvider.GetTimestamp();
         var assemblyPath = Path.Combine(release.Path, config.Assembly);
         var contentRoot = config.ContentRootIn(release.Path);
-        var plugin = PluginAssemblyLoader.Load(config.Name, assemblyPath);
+        var policy = AppRequestPolicy.Create(config, contentRoot, release.Path);
+        LoadedPlugin plugin;
+        try
+        {
+            plugin = PluginAssemblyLoader.Load(config.Name, assemblyPath);
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+
         try
         {
             var context = new PluginContext(config.Name, release.Version, generation, contentRoot, config.Mount, BuildSettings(config));
             var services = BuildServices(config, plugin.App, context, assemblyPath);
-            var pipeline = BuildPipeline(config, plugin.App, context, services.Provider, assemblyPath);
-            return new AppInstance(config, context, plugin, services, pipeline, timeProvider.GetElapsedTime(started));
+            var pipeline = policy.Wrap(BuildPipeline(config, plugin.App, context, services.Provider, assemblyPath), services.Provider, hostServices.LoggerFactory);
+            return new AppInstance(config, context, plugin, services, pipeline, timeProvider.GetElapsedTime(started), policy);
         }
         catch
         {
             plugin.Dispose();
+            policy.Dispose();
             throw;
         }
     }

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Loading;
+using PluginHost.Core.Policy;
 using PluginHost.Core.Telemetry;
 using Serilog.Context;
 
@@ -13,7 +13,8 @@ namespace PluginHost.Core.Routing;
 /// The host's terminal middleware: enters the current generation, finds the app by mount, and runs the
 /// request through that app's own pipeline with the app's own services, entirely on that generation.
 /// </summary>
-public sealed partial class PluginDispatcher(CurrentGeneration current, RequestTelemetry telemetry, ILogger<PluginDispatcher> logger)
+public sealed partial class PluginDispatcher(
+    CurrentGeneration current, RequestGate gate, RequestTelemetry telemetry, TimeProvider timeProvider, ILogger<PluginDispatcher> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -57,36 +58,16 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, RequestT
             request.Path = new PathString(path[mount.Length..]);
         }
 
-        if (!app.Config.PassAuthorization)
-        {
-            request.Headers.Remove(HeaderNames.Authorization);
-            request.Headers.Remove(HeaderNames.ProxyAuthorization);
-        }
-
-        app.Enter();
-        using var logProperties = LogContext.Push(app.LogProperties);
-        await using var scope = app.Services.CreateAsyncScope();
-        context.RequestServices = scope.ServiceProvider;
         try
         {
-            await app.Pipeline(context);
-        }
-        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            Log.AppThrew(logger, ex, app.Name, request.Method, originalPath.Value);
-            if (!context.Response.HasStarted)
+            // Authentication runs on the host's services, before the app's scope replaces them.
+            if (await gate.AdmitAsync(context, app))
             {
-                context.Response.Clear();
-                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            }
-            else
-            {
-                context.Abort();
+                await RunAppAsync(context, app, originalPath);
             }
         }
         finally
         {
-            app.Exit();
             telemetry.Complete(context, started, originalPath.Value, app.Name, app.Context.Version, app.Context.Generation);
             context.RequestServices = originalServices;
             context.SetEndpoint(null);
@@ -95,10 +76,70 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, RequestT
         }
     }
 
+    private async Task RunAppAsync(HttpContext context, AppInstance app, PathString originalPath)
+    {
+        var request = context.Request;
+        app.Enter();
+        using var logProperties = LogContext.Push(app.LogProperties);
+        using var deadline = RequestDeadline.Start(context, app.Config.RequestTimeout, timeProvider);
+        await using var scope = app.Services.CreateAsyncScope();
+        context.RequestServices = scope.ServiceProvider;
+        try
+        {
+            await app.Pipeline(context);
+            if (deadline.Expired && !context.Response.HasStarted)
+            {
+                Log.TimedOut(logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            }
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            // E.g. a body over maxRequestBodySize: 413 for this request only.
+            Log.BadRequest(logger, app.Name, request.Method, originalPath.Value, ex.StatusCode, ex.Message);
+            context.Response.Clear();
+            context.Response.StatusCode = ex.StatusCode;
+        }
+        catch (Exception) when (deadline.Expired)
+        {
+            Log.TimedOut(logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
+            Answer(context, StatusCodes.Status503ServiceUnavailable);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            Log.AppThrew(logger, ex, app.Name, request.Method, originalPath.Value);
+            Answer(context, StatusCodes.Status500InternalServerError);
+        }
+        finally
+        {
+            app.Exit();
+        }
+    }
+
+    private static void Answer(HttpContext context, int statusCode)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+
+        context.Response.Clear();
+        context.Response.StatusCode = statusCode;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 40, EventName = "AppRequestFailed", Level = LogLevel.Error,
             Message = "{App} threw while handling {Method} {Path}; answered 500")]
         public static partial void AppThrew(ILogger logger, Exception exception, string app, string method, string? path);
+
+        [LoggerMessage(EventId = 41, EventName = "AppRequestTimedOut", Level = LogLevel.Warning,
+            Message = "{App} did not finish {Method} {Path} within {Timeout}; answered 503")]
+        public static partial void TimedOut(ILogger logger, string app, string method, string? path, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 42, EventName = "AppRequestRejected", Level = LogLevel.Information,
+            Message = "{Method} {Path} for {App} rejected with {StatusCode}: {Reason}")]
+        public static partial void BadRequest(ILogger logger, string app, string method, string? path, int statusCode, string reason);
     }
 }

@@ -25,7 +25,8 @@ public static class HostApplication
         // SIGTERM/SIGINT: Kestrel stops accepting and lets in-flight requests finish for up to this long, then the
         // engine retires the last generation.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Server.ShutdownTimeout);
-        builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls]);
+        // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
+        builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls]);
         builder.Services.AddPluginHost(config, hooks ?? DefaultHooks(config, logger));
         var app = builder.Build();
         app.UsePluginHost();

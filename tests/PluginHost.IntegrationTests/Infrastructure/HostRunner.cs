@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using PluginHost.Core.Admin;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
@@ -44,7 +45,10 @@ public sealed class HostRunner : IAsyncDisposable
         var logger = new LoggerConfiguration().MinimumLevel.Debug().Enrich.FromLogContext().WriteTo.Sink(sink).CreateLogger();
         var app = HostApplication.Build(config, useConfigUrls ? null : ["http://127.0.0.1:0"], logger, hooks);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        // With admin.urls the server also listens on the admin ports: the client talks to the app port.
+        var adminPorts = config.Admin.Urls.Select(AdminPorts.PortOf).ToHashSet();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .First(a => !adminPorts.Contains(new Uri(a).Port));
         return new HostRunner(app, sink, new Uri(address));
     }
 

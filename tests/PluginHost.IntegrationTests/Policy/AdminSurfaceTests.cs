@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Headers;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests.Policy;
+
+/// <summary>Issue 5: admin.allow, the admin token and admin.urls, over real HTTP.</summary>
+public sealed class AdminSurfaceTests : IAsyncLifetime
+{
+    private readonly TempReleases _releases = new();
+    private HostRunner? _host;
+
+    public Task InitializeAsync()
+    {
+        _releases.CreateSampleRelease("v1");
+        _releases.Promote("v1");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        _releases.Dispose();
+    }
+
+    private async Task<HostRunner> StartAsync(string admin)
+    {
+        _releases.WriteSampleConfig(admin);
+        _host = await HostRunner.StartAsync(_releases.ConfigPath);
+        return _host;
+    }
+
+    [Fact]
+    public async Task Status_AllowExcludesLoopback_403AndLogged()
+    {
+        var host = await StartAsync("""
+            admin:
+              allow: [10.0.0.0/8, 192.168.0.0/16]
+            """);
+
+        using var status = await host.Client.GetAsync("/_pluginhost/status");
+        using var reload = await host.Client.PostAsync("/_pluginhost/reload", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, status.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, reload.StatusCode);
+        Assert.Contains(host.Logs.Messages, m => m.Contains("Admin request from \"127.0.0.1\"", StringComparison.Ordinal) && m.Contains("403", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Status_TokenSet_401WithoutItAndOkWithIt()
+    {
+        var host = await StartAsync("""
+            admin:
+              token: s3cret-admin-token
+            """);
+
+        using var without = await host.Client.GetAsync("/_pluginhost/status");
+        using var wrong = await SendAsync(host.Client, "/_pluginhost/status", "wrong-token");
+        using var right = await SendAsync(host.Client, "/_pluginhost/status", "s3cret-admin-token");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.StartsWith("Bearer", without.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Contains("\"generation\"", await right.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(host.Logs.Messages, m => m.Contains("refused with 401", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Status_TokenFromEnvironment_Required()
+    {
+        var variable = "PLUGINHOST_TEST_TOKEN_" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable(variable, "from-env-token");
+        try
+        {
+            var host = await StartAsync($"""
+                admin:
+                  tokenEnv: {variable}
+                """);
+
+            using var without = await host.Client.GetAsync("/_pluginhost/status");
+            using var right = await SendAsync(host.Client, "/_pluginhost/status", "from-env-token");
+
+            Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public async Task AdminUrls_SeparatePort_AdminOnlyThereAndAppsOnlyOnTheAppPort()
+    {
+        var adminPort = RawHttp.FreePort();
+        var host = await StartAsync($"""
+            admin:
+              urls: [http://127.0.0.1:{adminPort}]
+            """);
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
+
+        using var statusOnAdminPort = await admin.GetAsync("/_pluginhost/status");
+        using var appOnAdminPort = await admin.GetAsync("/api/v1/version");
+        using var statusOnAppPort = await host.Client.GetAsync("/_pluginhost/status");
+        using var reloadOnAppPort = await host.Client.PostAsync("/_pluginhost/reload", null);
+        using var appOnAppPort = await host.Client.GetAsync("/api/v1/version");
+
+        Assert.Equal(HttpStatusCode.OK, statusOnAdminPort.StatusCode);
+        Assert.Contains("ReportingApi", await statusOnAdminPort.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, appOnAdminPort.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, statusOnAppPort.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Accepted, reloadOnAppPort.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, appOnAppPort.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client.SendAsync(request);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using PluginHost.Abstractions;
+using PluginHost.Core.Authentication;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests.Policy;
+
+/// <summary>Issue 5: Authorization pass-through and host-side authentication per mount, seen through GET /api/v1/headers.</summary>
+public sealed class AuthorizationTests : IAsyncLifetime
+{
+    private readonly TempReleases _releases = new();
+    private HostRunner? _host;
+
+    public Task InitializeAsync()
+    {
+        _releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"));
+        _releases.Promote("v1");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        _releases.Dispose();
+    }
+
+    private async Task<HostRunner> StartAsync(string appLines)
+    {
+        PolicyConfig.Write(_releases, PolicyConfig.ReportingApi(appLines));
+        _host = await HostRunner.StartAsync(_releases.ConfigPath);
+        return _host;
+    }
+
+    private static async Task<(HttpStatusCode Status, HashSet<string> Headers, string? User, HttpResponseMessage Response)> GetHeadersAsync(
+        HostRunner host, Action<HttpRequestMessage> configure)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/headers");
+        configure(request);
+        var response = await host.Client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return (response.StatusCode, [], null, response);
+        }
+
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var names = json.GetProperty("headers").EnumerateArray().Select(n => n.GetString()!.ToLowerInvariant()).ToHashSet();
+        var user = json.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        return (response.StatusCode, names, user, response);
+    }
+
+    private static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    [Fact]
+    public async Task Authorization_Default_StrippedBeforeTheApp()
+    {
+        var host = await StartAsync("");
+
+        var (status, headers, _, _) = await GetHeadersAsync(host, r =>
+        {
+            r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "other-apps-token");
+            r.Headers.Add("Proxy-Authorization", "Basic Zm9vOmJhcg==");
+            r.Headers.Add("X-Custom", "kept");
+        });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain("authorization", headers);
+        Assert.DoesNotContain("proxy-authorization", headers);
+        Assert.Contains("x-custom", headers);
+    }
+
+    [Fact]
+    public async Task Authorization_PassAuthorizationTrue_ReachesTheApp()
+    {
+        var host = await StartAsync("passAuthorization: true");
+
+        var (status, headers, _, _) = await GetHeadersAsync(host, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "t"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("authorization", headers);
+    }
+
+    [Fact]
+    public async Task AuthenticatedUserHeader_SentByTheClient_NeverReachesTheApp()
+    {
+        var host = await StartAsync("");
+
+        var (status, headers, user, _) = await GetHeadersAsync(host, r => r.Headers.Add(PluginHeaders.AuthenticatedUser, "admin"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Null(user);
+        Assert.DoesNotContain(PluginHeaders.AuthenticatedUser.ToLowerInvariant(), headers);
+    }
+
+    [Fact]
+    public async Task ApiKey_GoodKey_AppSeesTheNameButNotTheKey()
+    {
+        await WriteUsersAsync(("reporting-batch", "k-good-123"), ("dashboard", "k-other-456"));
+        var host = await StartAsync(ApiKeyAuth);
+
+        var (status, headers, user, _) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-good-123"));
+        var again = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-other-456"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("reporting-batch", user);
+        Assert.DoesNotContain("x-report-key", headers);
+        Assert.DoesNotContain("authorization", headers);
+        Assert.Equal("dashboard", again.User);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("k-wrong")]
+    [InlineData("K-GOOD-123")]
+    public async Task ApiKey_MissingOrWrongKey_401WithChallenge(string? key)
+    {
+        await WriteUsersAsync(("reporting-batch", "k-good-123"));
+        var host = await StartAsync(ApiKeyAuth);
+
+        var (status, _, _, response) = await GetHeadersAsync(host, r =>
+        {
+            if (key is not null)
+            {
+                r.Headers.TryAddWithoutValidation("X-Report-Key", key);
+            }
+        });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("ApiKey header=\"X-Report-Key\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Contains(host.Logs.Events, e => e.Properties.TryGetValue("EventId", out var id) && id.ToString().Contains("AuthenticationRefused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Basic_GoodCredentials_AppSeesTheUserButNotTheAuthorizationHeader()
+    {
+        await WriteUsersAsync(("alice", "wonderland"));
+        // passAuthorization does not hand on the credentials the host consumed.
+        var host = await StartAsync(BasicAuth + "\npassAuthorization: true");
+
+        var (status, headers, user, _) = await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"));
+
+        Assert.True(status == HttpStatusCode.OK, string.Join("\n", host.Logs.Messages));
+        Assert.Equal("alice", user);
+        Assert.DoesNotContain("authorization", headers);
+    }
+
+    [Theory]
+    [InlineData("alice", "wrong")]
+    [InlineData("mallory", "wonderland")]
+    [InlineData("", "")]
+    public async Task Basic_BadCredentials_401WithBasicChallenge(string user, string password)
+    {
+        await WriteUsersAsync(("alice", "wonderland"));
+        var host = await StartAsync(BasicAuth);
+
+        var (status, _, _, response) = await GetHeadersAsync(host, r => r.Headers.Authorization = Basic(user, password));
+        var none = await GetHeadersAsync(host, _ => { });
+        var bearer = await GetHeadersAsync(host, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "x"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("Basic realm=\"Reports\", charset=\"UTF-8\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, none.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, bearer.Status);
+    }
+
+    [Fact]
+    public async Task Basic_UsersFileChangedAndReloaded_NewUsersApplyAndOldContextCollected()
+    {
+        await WriteUsersAsync(("alice", "wonderland"));
+        var host = await StartAsync(BasicAuth);
+        Assert.Equal(HttpStatusCode.OK, (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"))).Status);
+
+        await WriteUsersAsync(("bob", "builder"));
+        var before = host.GenerationNumber;
+        _releases.Touch();
+        await host.WaitForGenerationAsync(before, "a reload after the users file changed");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"))).Status);
+        Assert.Equal("bob", (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("bob", "builder"))).User);
+        Assert.Empty(await host.CollectRetiredAsync());
+    }
+
+    private const string ApiKeyAuth = """
+        auth:
+          scheme: apiKey
+          header: X-Report-Key
+          usersFile: users.txt
+        """;
+
+    private const string BasicAuth = """
+        auth:
+          scheme: basic
+          realm: Reports
+          usersFile: users.txt
+        """;
+
+    private Task WriteUsersAsync(params (string Name, string Secret)[] users) =>
+        File.WriteAllLinesAsync(Path.Combine(_releases.Root, "users.txt"),
+            ["# written by the test", .. users.Select(u => PasswordHasher.FormatLine(u.Name, u.Secret, PasswordHasher.MinIterations))]);
+}

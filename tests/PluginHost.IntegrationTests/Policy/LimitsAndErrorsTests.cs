@@ -1,0 +1,112 @@
+using System.Net;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests.Policy;
+
+/// <summary>Issue 5: maxRequestBodySize, requestTimeout, exceptions and unknown prefixes, each for that request only.</summary>
+public sealed class LimitsAndErrorsTests : IAsyncLifetime
+{
+    private readonly TempReleases _releases = new();
+    private HostRunner _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"), ("SlowRequest", "SlowRequest"));
+        _releases.Promote("v1");
+        PolicyConfig.Write(_releases, """
+            apps:
+              - name: ReportingApi
+                mount: /api/v1
+                assembly: ReportingApi/ReportingApi.dll
+                maxRequestBodySize: 1KB
+              - name: SlowRequest
+                mount: /slow
+                assembly: SlowRequest/SlowRequest.dll
+                requestTimeout: 300ms
+            """);
+        _host = await HostRunner.StartAsync(_releases.ConfigPath);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _releases.Dispose();
+    }
+
+    [Fact]
+    public async Task Throw_AppThrows_500WithoutStackTraceThenNextRequestWorks()
+    {
+        using var failed = await _host.Client.GetAsync("/api/v1/throw");
+        var body = await failed.Content.ReadAsStringAsync();
+        using var next = await _host.Client.GetAsync("/api/v1/version");
+        using var other = await _host.Client.GetAsync("/slow/slow?ms=0");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.DoesNotContain("InvalidOperationException", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        var logged = Assert.Single(_host.Logs.Events, e => e.MessageTemplate.Text.Contains("threw while handling", StringComparison.Ordinal));
+        Assert.Equal("ReportingApi", CollectingSink.Property(logged, "App"));
+        Assert.Equal("v1", CollectingSink.Property(logged, "Version"));
+        Assert.Equal("1", CollectingSink.Property(logged, "Generation"));
+        Assert.NotNull(logged.Exception);
+    }
+
+    [Fact]
+    public async Task Echo_BodyOverLimitWithContentLength_413ThenSmallBodyWorks()
+    {
+        using var tooBig = await _host.Client.PostAsync("/api/v1/echo", new ByteArrayContent(new byte[2048]));
+        using var small = await _host.Client.PostAsync("/api/v1/echo", new ByteArrayContent(new byte[1000]));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+        Assert.Contains("1000", await small.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Echo_ChunkedBodyOverLimit_413()
+    {
+        var content = new StreamContent(new NonSeekableStream(new byte[4096]));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/echo") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await _host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Slow_OverRequestTimeout_503ThenFastRequestWorks()
+    {
+        var started = DateTime.UtcNow;
+        using var slow = await _host.Client.GetAsync("/slow/slow?ms=20000");
+        var took = DateTime.UtcNow - started;
+        using var fast = await _host.Client.GetAsync("/slow/slow?ms=10");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, slow.StatusCode);
+        Assert.True(took < TimeSpan.FromSeconds(10), $"took {took}");
+        Assert.Equal(HttpStatusCode.OK, fast.StatusCode);
+        Assert.Equal("done", await fast.Content.ReadAsStringAsync());
+        Assert.Contains(_host.Logs.Messages, m => m.Contains("answered 503", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/nothing-here")]
+    [InlineData("/api")]
+    [InlineData("/api/v2/version")]
+    [InlineData("/slower")]
+    public async Task UnknownPrefix_NoAppMounted_404(string path)
+    {
+        using var response = await _host.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    /// <summary>Forces HttpClient to send without Content-Length.</summary>
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}
