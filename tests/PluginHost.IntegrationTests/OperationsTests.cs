@@ -109,7 +109,7 @@ public sealed class OperationsTests : IAsyncLifetime
     [Fact]
     public async Task StatusPage_Get_ServesHtmlWithAppsReleasesAndReloads()
     {
-        File.WriteAllText(Path.Combine(_releases.ReleasesRoot, "history.log"), "2025-01-01T00:00:00Z promote v1.0.0 <by test>\n");
+        new PluginHost.Core.Releases.ReleaseStore(_releases.ReleasesRoot, userName: "<tester>").MarkBad("v0.9.0", "broken <on purpose>");
 
         using var response = await _host.Client.GetAsync("/_pluginhost/");
         var html = await response.Content.ReadAsStringAsync();
@@ -119,7 +119,7 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Contains("<td><code>/api/v1</code></td>", html);
         Assert.Contains("id=\"served-version\">v1.0.0<", html);
         Assert.Contains("<span class=\"badge prod\">production</span>", html);
-        Assert.Contains("promote v1.0.0 &lt;by test&gt;", html);
+        Assert.Contains("bad      - -&gt; v0.9.0 by &lt;tester&gt;: broken &lt;on purpose&gt;", html);
         Assert.Contains("<svg id=\"reload-chart\"", html);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal));
     }
