@@ -30,6 +30,7 @@ public static class CliApp
         root.Add(ReloadVerb.Create(services, config));
         root.Add(StatusVerb.Create(services, config));
         root.Add(PruneVerb.Create(services, config));
+        root.Add(HashPasswordVerb.Create(services, config));
         return root;
     }
 

@@ -24,6 +24,9 @@ public sealed record CliServices
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Reads the secret for 'hash-password' (standard input, not echoed on a terminal).</summary>
+    public Func<string?> ReadSecret { get; init; } = HashPasswordVerb.ReadSecretFromConsole;
+
     /// <summary>Recorded in the release history.</summary>
     public string UserName { get; init; } = Environment.UserName;
 

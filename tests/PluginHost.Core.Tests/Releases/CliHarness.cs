@@ -15,6 +15,8 @@ internal sealed class CliHarness(TempReleasesRoot releases)
 
     public List<(string ConfigPath, IReadOnlyList<string>? Urls)> ServeCalls { get; } = [];
 
+    public string? Secret { get; set; }
+
     public string Out { get; private set; } = "";
 
     public string Error { get; private set; } = "";
@@ -35,6 +37,7 @@ internal sealed class CliHarness(TempReleasesRoot releases)
             },
             TimeProvider = releases.Time,
             UserName = "tester",
+            ReadSecret = () => Secret,
             CurrentDirectory = releases.Folder,
         };
         using var output = new StringWriter();

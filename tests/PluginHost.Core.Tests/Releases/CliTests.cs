@@ -12,6 +12,32 @@ public sealed class CliTests : IDisposable
     public CliTests() => _cli = new CliHarness(_releases);
 
     [Fact]
+    public async Task HashPassword_SecretOnInput_PrintsAVerifiableUsersFileLine()
+    {
+        _cli.Secret = "correct horse";
+
+        var exitCode = await _cli.RunAsync("hash-password", "alice", "--iterations", "1000");
+
+        Assert.Equal(0, exitCode);
+        var line = _cli.Out.Trim();
+        Assert.StartsWith("alice:pbkdf2-sha256:1000:", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("correct horse", line, StringComparison.Ordinal);
+        var hash = PluginHost.Core.Authentication.PasswordHasher.TryParse(line["alice:".Length..], out var error);
+        Assert.Null(error);
+        Assert.True(PluginHost.Core.Authentication.PasswordHasher.Verify("correct horse", hash!));
+        Assert.False(PluginHost.Core.Authentication.PasswordHasher.Verify("wrong", hash!));
+    }
+
+    [Fact]
+    public async Task HashPassword_NoSecret_Exit1()
+    {
+        var exitCode = await _cli.RunAsync("hash-password", "alice");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no secret", _cli.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Promote_ValidRelease_Exit0AndProductionFlipped()
     {
         _releases.AddRelease("1.5.0");
