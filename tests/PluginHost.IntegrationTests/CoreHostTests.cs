@@ -6,30 +6,20 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 2: both sample apps served from a real release on one real Kestrel port.</summary>
-public sealed class CoreHostTests : IAsyncLifetime
+public sealed class CoreHostTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
-
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateSampleRelease("v1.4.0");
-        _releases.Promote("v1.4.0");
+        Releases.CreateSampleRelease("v1.4.0");
+        Releases.Promote("v1.4.0");
         // WebApp ("/") is listed before ReportingApi ("/api/v1") on purpose: routing must not depend on order.
-        _releases.WriteSampleConfig();
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
+        Releases.WriteSampleConfig();
     }
 
     [Fact]
     public async Task Version_ServedByReportingApi_CarriesReleaseGenerationAndAggregation()
     {
-        var json = await _host.GetJsonAsync("/api/v1/version");
+        var json = await Host.GetJsonAsync("/api/v1/version");
 
         Assert.Equal("ReportingApi", json.GetProperty("app").GetString());
         Assert.Equal("v1.4.0", json.GetProperty("version").GetString());
@@ -41,8 +31,8 @@ public sealed class CoreHostTests : IAsyncLifetime
     [Fact]
     public async Task Settings_FromConfigYaml_ReachTheApp()
     {
-        var json = await _host.GetJsonAsync("/api/v1/version");
-        var page = await _host.Client.GetStringAsync("/");
+        var json = await Host.GetJsonAsync("/api/v1/version");
+        var page = await Host.Client.GetStringAsync("/");
 
         Assert.Equal("Test report", json.GetProperty("reportTitle").GetString());
         Assert.Contains("Test site", page);
@@ -51,14 +41,14 @@ public sealed class CoreHostTests : IAsyncLifetime
     [Fact]
     public async Task Root_ServedByWebApp_WithCssFromTheReleaseFolder()
     {
-        var page = await _host.Client.GetStringAsync("/");
-        var css = await _host.Client.GetAsync("/css/site.css");
+        var page = await Host.Client.GetStringAsync("/");
+        var css = await Host.Client.GetAsync("/css/site.css");
 
         Assert.Contains("href=\"/css/site.css\"", page);
         Assert.Contains("v1.4.0", page);
         Assert.Equal(HttpStatusCode.OK, css.StatusCode);
         Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
-        var onDisk = await File.ReadAllTextAsync(Path.Combine(_releases.ReleasesRoot, "v1.4.0", "WebApp", "wwwroot", "css", "site.css"));
+        var onDisk = await File.ReadAllTextAsync(Path.Combine(Releases.ReleasesRoot, "v1.4.0", "WebApp", "wwwroot", "css", "site.css"));
         Assert.Equal(onDisk, await css.Content.ReadAsStringAsync());
     }
 
@@ -70,7 +60,7 @@ public sealed class CoreHostTests : IAsyncLifetime
     [InlineData("/api/version", "WebApp")]
     public async Task Mounts_LongestSegmentPrefix_PicksTheApp(string path, string expectedApp)
     {
-        using var response = await _host.Client.GetAsync(path);
+        using var response = await Host.Client.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
 
         if (expectedApp == "ReportingApi")
@@ -88,13 +78,13 @@ public sealed class CoreHostTests : IAsyncLifetime
     [Fact]
     public async Task AppLogs_CarryAppVersionAndGeneration()
     {
-        await _host.GetJsonAsync("/api/v1/version");
+        await Host.GetJsonAsync("/api/v1/version");
 
-        var served = _host.Logs.Events.Last(e => e.MessageTemplate.Text.StartsWith("Served version", StringComparison.Ordinal));
+        var served = Host.Logs.Events.Last(e => e.MessageTemplate.Text.StartsWith("Served version", StringComparison.Ordinal));
         Assert.Equal("ReportingApi", CollectingSink.Property(served, "App"));
         Assert.Equal("v1.4.0", CollectingSink.Property(served, "Version"));
         Assert.Equal("1", CollectingSink.Property(served, "Generation"));
-        Assert.Contains(_host.Logs.Events, e => e.MessageTemplate.Text.StartsWith("Loaded {App}", StringComparison.Ordinal)
+        Assert.Contains(Host.Logs.Events, e => e.MessageTemplate.Text.StartsWith("Loaded {App}", StringComparison.Ordinal)
             && CollectingSink.Property(e, "App") == "WebApp" && e.Properties.ContainsKey("LoadMs"));
     }
 }

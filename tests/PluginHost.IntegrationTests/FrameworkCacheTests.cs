@@ -9,16 +9,13 @@ namespace PluginHost.IntegrationTests;
 /// returns a plugin record through reflection JSON pins every generation unless the host scrubs those caches.
 /// If a framework update moves the caches, these tests fail loudly.
 /// </summary>
-public sealed class FrameworkCacheTests : IAsyncLifetime
+public sealed class FrameworkCacheTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
-
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateRelease("v1", ("Typed", "UsesTypedParameters"), ("Copy", "ShipsContractCopy"));
-        _releases.Promote("v1");
-        _releases.WriteConfig("""
+        Releases.CreateRelease("v1", ("Typed", "UsesTypedParameters"), ("Copy", "ShipsContractCopy"));
+        Releases.Promote("v1");
+        Releases.WriteConfig("""
             reload:
               pollInterval: 200ms
             apps:
@@ -30,13 +27,6 @@ public sealed class FrameworkCacheTests : IAsyncLifetime
                 mount: /copy
                 assembly: Copy/ShipsContractCopy.dll
             """);
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
     }
 
     [Fact]
@@ -51,23 +41,23 @@ public sealed class FrameworkCacheTests : IAsyncLifetime
     {
         for (var i = 0; i < 5; i++)
         {
-            var json = await _host.GetJsonAsync("/typed/");
-            Assert.Equal(_host.GenerationNumber, json.GetProperty("generation").GetInt64());
-            var before = _host.GenerationNumber;
-            _releases.Touch();
-            await _host.WaitForGenerationAsync(before, $"reload {i + 1}");
+            var json = await Host.GetJsonAsync("/typed/");
+            Assert.Equal(Host.GenerationNumber, json.GetProperty("generation").GetInt64());
+            var before = Host.GenerationNumber;
+            Releases.Touch();
+            await Host.WaitForGenerationAsync(before, $"reload {i + 1}");
         }
 
-        Assert.Empty(await _host.CollectRetiredAsync());
+        Assert.Empty(await Host.CollectRetiredAsync());
     }
 
     [Fact]
     public async Task Plugin_ShippingItsOwnContractCopy_GetsTheHostsContract()
     {
-        using var response = await _host.Client.GetAsync("/copy/");
+        using var response = await Host.Client.GetAsync("/copy/");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(File.Exists(Path.Combine(_releases.ReleasesRoot, "v1", "Copy", "PluginHost.Abstractions.dll")));
+        Assert.True(File.Exists(Path.Combine(Releases.ReleasesRoot, "v1", "Copy", "PluginHost.Abstractions.dll")));
         Assert.Contains("ships-contract-copy", await response.Content.ReadAsStringAsync());
     }
 }

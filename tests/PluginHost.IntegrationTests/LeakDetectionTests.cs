@@ -6,17 +6,14 @@ using Serilog.Events;
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 3 (5b): a plugin that roots its own context is reported as leaked, and serving carries on.</summary>
-public sealed class LeakDetectionTests : IAsyncLifetime
+public sealed class LeakDetectionTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
-
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateSampleRelease("v1");
-        _releases.CreateRelease("v1", ("Leaky", "LeaksOnProcessExit"));
-        _releases.Promote("v1");
-        _releases.WriteConfig("""
+        Releases.CreateSampleRelease("v1");
+        Releases.CreateRelease("v1", ("Leaky", "LeaksOnProcessExit"));
+        Releases.Promote("v1");
+        Releases.WriteConfig("""
             reload:
               pollInterval: 200ms
               debounce: 50ms
@@ -29,27 +26,20 @@ public sealed class LeakDetectionTests : IAsyncLifetime
                 mount: /leaky
                 assembly: Leaky/LeaksOnProcessExit.dll
             """);
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
     }
 
     [Fact]
     public async Task Reload_PluginSubscribedToProcessExit_IsReportedLeakedWhileServingGoesOn()
     {
-        _releases.Touch();
-        await _host.WaitForGenerationAsync(1, "the reload that retires the leaky generation");
-        await Eventually.WaitAsync(() => _host.Tracker.Leaked.Count > 0, "the leak to be reported");
+        Releases.Touch();
+        await Host.WaitForGenerationAsync(1, "the reload that retires the leaky generation");
+        await Eventually.WaitAsync(() => Host.Tracker.Leaked.Count > 0, "the leak to be reported");
 
-        var leak = Assert.Single(_host.Tracker.Leaked);
+        var leak = Assert.Single(Host.Tracker.Leaked);
         Assert.Equal(("Leaky", "v1", 1L, UnloadState.Leaked), (leak.App, leak.Version, leak.Generation, leak.State));
         Assert.True(leak.Context.IsAlive);
 
-        var status = await _host.GetJsonAsync("/_pluginhost/status");
+        var status = await Host.GetJsonAsync("/_pluginhost/status");
         var leaky = status.GetProperty("apps").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "Leaky");
         Assert.Equal(1, leaky.GetProperty("leaked").GetInt32());
         var retired = Assert.Single(status.GetProperty("retiredAlive").EnumerateArray());
@@ -57,13 +47,13 @@ public sealed class LeakDetectionTests : IAsyncLifetime
         Assert.Equal(1, retired.GetProperty("generation").GetInt64());
         Assert.Equal("Leaked", retired.GetProperty("state").GetString());
 
-        var warning = Assert.Single(_host.Logs.Events, e => e.Level == LogEventLevel.Warning && e.MessageTemplate.Text.StartsWith("Leak:", StringComparison.Ordinal));
+        var warning = Assert.Single(Host.Logs.Events, e => e.Level == LogEventLevel.Warning && e.MessageTemplate.Text.StartsWith("Leak:", StringComparison.Ordinal));
         Assert.Contains("Leaky", warning.RenderMessage());
         Assert.Contains("generation 1", warning.RenderMessage());
 
         // The well-behaved app of the same generation unloaded; both apps keep serving.
-        Assert.DoesNotContain(_host.Tracker.Alive, r => r.App == "ReportingApi");
-        Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("/leaky/")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("/api/v1/version")).StatusCode);
+        Assert.DoesNotContain(Host.Tracker.Alive, r => r.App == "ReportingApi");
+        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/leaky/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/api/v1/version")).StatusCode);
     }
 }

@@ -4,29 +4,19 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 6: request log events, Prometheus metrics and the status page, on the real in-process host.</summary>
-public sealed class OperationsTests : IAsyncLifetime
+public sealed class OperationsTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
-
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateSampleRelease("v1.0.0");
-        _releases.Promote("v1.0.0");
-        _releases.WriteSampleConfig();
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
+        Releases.CreateSampleRelease("v1.0.0");
+        Releases.Promote("v1.0.0");
+        Releases.WriteSampleConfig();
     }
 
     [Fact]
     public async Task RequestLog_AppRequest_OneEventWithMethodPathStatusElapsedAppVersionGeneration()
     {
-        using var response = await _host.Client.GetAsync("/api/v1/version?probe=1");
+        using var response = await Host.Client.GetAsync("/api/v1/version?probe=1");
 
         var events = await WaitForRequestEventsAsync("/api/v1/version", 1);
         var logged = Assert.Single(events);
@@ -42,7 +32,7 @@ public sealed class OperationsTests : IAsyncLifetime
     [Fact]
     public async Task RequestLog_NotFoundInApp_LoggedWithItsStatusAndApp()
     {
-        using var response = await _host.Client.GetAsync("/no/such/page");
+        using var response = await Host.Client.GetAsync("/no/such/page");
 
         var logged = Assert.Single(await WaitForRequestEventsAsync("/no/such/page", 1));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -55,22 +45,22 @@ public sealed class OperationsTests : IAsyncLifetime
     {
         for (var i = 0; i < 5; i++)
         {
-            (await _host.Client.GetAsync("/api/v1/version")).Dispose();
+            (await Host.Client.GetAsync("/api/v1/version")).Dispose();
         }
 
-        (await _host.Client.GetAsync("/missing")).Dispose();
-        _releases.CreateSampleRelease("v1.1.0");
-        _releases.Promote("v1.1.0");
-        _releases.Touch();
-        await _host.WaitForGenerationAsync(1, "v1.1.0 served");
-        var reloadsBefore = _host.Coordinator.History.Count;
-        Directory.CreateDirectory(Path.Combine(_releases.ReleasesRoot, "v-empty"));
-        _releases.Promote("v-empty");
-        _releases.Touch();
-        await _host.WaitForReloadResultAsync(reloadsBefore, "failed reload of an empty release recorded");
-        (await _host.Client.GetAsync("/api/v1/version")).Dispose();
+        (await Host.Client.GetAsync("/missing")).Dispose();
+        Releases.CreateSampleRelease("v1.1.0");
+        Releases.Promote("v1.1.0");
+        Releases.Touch();
+        await Host.WaitForGenerationAsync(1, "v1.1.0 served");
+        var reloadsBefore = Host.Coordinator.History.Count;
+        Directory.CreateDirectory(Path.Combine(Releases.ReleasesRoot, "v-empty"));
+        Releases.Promote("v-empty");
+        Releases.Touch();
+        await Host.WaitForReloadResultAsync(reloadsBefore, "failed reload of an empty release recorded");
+        (await Host.Client.GetAsync("/api/v1/version")).Dispose();
 
-        var metrics = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+        var metrics = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
 
         Assert.Equal(6, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "2xx")));
         Assert.Equal(1, metrics.Value("pluginhost_requests_total", ("app", "WebApp"), ("status_class", "4xx")));
@@ -86,8 +76,8 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Equal(0, metrics.Value("pluginhost_generations_leaked"));
         Assert.Contains("# TYPE pluginhost_requests_total counter", metrics.Types);
         Assert.Contains("# TYPE pluginhost_request_duration_seconds histogram", metrics.Types);
-        Assert.Empty(await _host.CollectRetiredAsync());
-        var afterCollect = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+        Assert.Empty(await Host.CollectRetiredAsync());
+        var afterCollect = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
         Assert.Equal(1, afterCollect.Value("pluginhost_generations_alive"));
         Assert.Equal(2, afterCollect.Value("pluginhost_generations_collected_total"));
     }
@@ -96,22 +86,22 @@ public sealed class OperationsTests : IAsyncLifetime
     public async Task Metrics_AppThrows_CountedAsServerError()
     {
         // Not in the reload test: the in-memory log sink keeps the exception, whose stack trace pins the generation.
-        (await _host.Client.GetAsync("/api/v1/throw")).Dispose();
+        (await Host.Client.GetAsync("/api/v1/throw")).Dispose();
 
-        var metrics = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+        var metrics = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
 
         Assert.Equal(1, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "5xx")));
         Assert.Equal(0, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "2xx")));
-        var second = new PrometheusText(await _host.Client.GetStringAsync("/_pluginhost/metrics"));
+        var second = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
         Assert.Equal(1, second.Value("pluginhost_requests_total", ("app", "(admin)"), ("status_class", "2xx")));
     }
 
     [Fact]
     public async Task StatusPage_Get_ServesHtmlWithAppsReleasesAndReloads()
     {
-        new PluginHost.Core.Releases.ReleaseStore(_releases.ReleasesRoot, userName: "<tester>").MarkBad("v0.9.0", "broken <on purpose>");
+        new PluginHost.Core.Releases.ReleaseStore(Releases.ReleasesRoot, userName: "<tester>").MarkBad("v0.9.0", "broken <on purpose>");
 
-        using var response = await _host.Client.GetAsync("/_pluginhost/");
+        using var response = await Host.Client.GetAsync("/_pluginhost/");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -127,11 +117,11 @@ public sealed class OperationsTests : IAsyncLifetime
     [Fact]
     public async Task AdminSurface_FromOutsideAllowList_Refused()
     {
-        _releases.WriteSampleConfig("""
+        Releases.WriteSampleConfig("""
             admin:
               allow: [10.1.2.3]
             """);
-        await using var host = await HostRunner.StartAsync(_releases.ConfigPath);
+        await using var host = await HostRunner.StartAsync(Releases.ConfigPath);
 
         using var page = await host.Client.GetAsync("/_pluginhost/");
         using var metrics = await host.Client.GetAsync("/_pluginhost/metrics");
@@ -143,11 +133,11 @@ public sealed class OperationsTests : IAsyncLifetime
     [Fact]
     public async Task RequestLog_DisabledInConfig_NoRequestEventsButMetricsStillCount()
     {
-        _releases.WriteSampleConfig("""
+        Releases.WriteSampleConfig("""
             logging:
               requestLog: false
             """);
-        await using var host = await HostRunner.StartAsync(_releases.ConfigPath);
+        await using var host = await HostRunner.StartAsync(Releases.ConfigPath);
 
         (await host.Client.GetAsync("/api/v1/version")).Dispose();
         var metrics = new PrometheusText(await host.Client.GetStringAsync("/_pluginhost/metrics"));
@@ -159,7 +149,7 @@ public sealed class OperationsTests : IAsyncLifetime
     private async Task<IReadOnlyList<Serilog.Events.LogEvent>> WaitForRequestEventsAsync(string path, int count)
     {
         IReadOnlyList<Serilog.Events.LogEvent> Matching() =>
-            _host.Logs.Events.Where(e => e.MessageTemplate.Text.StartsWith("HTTP {RequestMethod}", StringComparison.Ordinal)
+            Host.Logs.Events.Where(e => e.MessageTemplate.Text.StartsWith("HTTP {RequestMethod}", StringComparison.Ordinal)
                 && CollectingSink.Property(e, "RequestPath") == path).ToList();
         await Eventually.WaitAsync(() => Matching().Count >= count, $"{count} request log events for {path}");
         return Matching();

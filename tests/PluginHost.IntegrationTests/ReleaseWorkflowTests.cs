@@ -7,36 +7,28 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 4: the pluginhost CLI against a running host: promote, status, rollback, refused releases.</summary>
-public sealed class ReleaseWorkflowTests : IAsyncLifetime
+public sealed class ReleaseWorkflowTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
+    protected override bool UseConfigUrls => true;
 
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateSampleRelease("v1");
-        _releases.CreateSampleRelease("v2", aggregation: "ReportingApi.Aggregation.V2");
-        _releases.Promote("v1");
-        _releases.WriteSampleConfig();
-        File.AppendAllText(_releases.ConfigPath, $"server:\n  urls: http://127.0.0.1:{HostRunner.FreePort()}\n");
-        _host = await HostRunner.StartAsync(_releases.ConfigPath, useConfigUrls: true);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
+        Releases.CreateSampleRelease("v1");
+        Releases.CreateSampleRelease("v2", aggregation: "ReportingApi.Aggregation.V2");
+        Releases.Promote("v1");
+        Releases.WriteSampleConfig();
+        File.AppendAllText(Releases.ConfigPath, $"server:\n  urls: http://127.0.0.1:{HostRunner.FreePort()}\n");
     }
 
     [Fact]
     public async Task PromoteThenRollback_RunningHost_StatusShowsEachVersionServed()
     {
         var promote = await RunCliAsync("promote", "v2");
-        await Eventually.WaitAsync(async () => await _host.VersionServedAsync() == "v2", "the host serving v2 after promote");
+        await Eventually.WaitAsync(async () => await Host.VersionServedAsync() == "v2", "the host serving v2 after promote");
         var statusAfterPromote = await RunCliAsync("status");
 
         var rollback = await RunCliAsync("rollback");
-        await Eventually.WaitAsync(async () => await _host.VersionServedAsync() == "v1", "the host serving v1 after rollback");
+        await Eventually.WaitAsync(async () => await Host.VersionServedAsync() == "v1", "the host serving v1 after rollback");
         var statusAfterRollback = await RunCliAsync("status");
 
         Assert.Equal(0, promote.ExitCode);
@@ -46,30 +38,30 @@ public sealed class ReleaseWorkflowTests : IAsyncLifetime
         Assert.Equal(0, statusAfterRollback.ExitCode);
         Assert.Contains("v1", statusAfterRollback.Out);
         Assert.DoesNotContain("v2", statusAfterRollback.Out.Split('\n').First(l => l.Contains("ReportingApi", StringComparison.Ordinal)));
-        Assert.Empty(await _host.CollectRetiredAsync());
+        Assert.Empty(await Host.CollectRetiredAsync());
     }
 
     [Fact]
     public async Task Promote_ReleaseMissingAPrivateDependency_RefusedByTheLoadingValidator()
     {
-        _releases.CreateSampleRelease("v3");
-        File.Delete(Path.Combine(_releases.ReleasesRoot, "v3", "ReportingApi", "ReportingApi.Aggregation.dll"));
+        Releases.CreateSampleRelease("v3");
+        File.Delete(Path.Combine(Releases.ReleasesRoot, "v3", "ReportingApi", "ReportingApi.Aggregation.dll"));
 
         var promote = await RunCliAsync("promote", "v3");
 
         Assert.Equal(1, promote.ExitCode);
         Assert.Contains("ReportingApi", promote.Error);
         Assert.Contains("ReportingApi.Aggregation", promote.Error);
-        Assert.Equal("v1", new FileInfo(_releases.ProductionLink).LinkTarget);
-        Assert.Equal("v1", await _host.VersionServedAsync());
+        Assert.Equal("v1", new FileInfo(Releases.ProductionLink).LinkTarget);
+        Assert.Equal("v1", await Host.VersionServedAsync());
     }
 
     [Fact]
     public async Task Validate_ReleaseWhoseAppThrowsOnConfigure_ReportsAppFileAndCause()
     {
-        _releases.CreateRelease("v4", ("ReportingApi", "ThrowsOnConfigure"), ("WebApp", "WebApp"));
-        File.Move(Path.Combine(_releases.ReleasesRoot, "v4", "ReportingApi", "ThrowsOnConfigure.dll"),
-            Path.Combine(_releases.ReleasesRoot, "v4", "ReportingApi", "ReportingApi.dll"));
+        Releases.CreateRelease("v4", ("ReportingApi", "ThrowsOnConfigure"), ("WebApp", "WebApp"));
+        File.Move(Path.Combine(Releases.ReleasesRoot, "v4", "ReportingApi", "ThrowsOnConfigure.dll"),
+            Path.Combine(Releases.ReleasesRoot, "v4", "ReportingApi", "ReportingApi.dll"));
 
         var validate = await RunCliAsync("validate", "v4");
 
@@ -84,12 +76,12 @@ public sealed class ReleaseWorkflowTests : IAsyncLifetime
         {
             LoadConfig = ConfigLoader.Load,
             Validator = new CompositeReleaseValidator(new FileReleaseValidator(), new LoadingReleaseValidator()),
-            CurrentDirectory = _releases.Root,
+            CurrentDirectory = Releases.Root,
         };
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exitCode = await CliApp.Build(services)
-            .Parse([.. args, "--config", _releases.ConfigPath])
+            .Parse([.. args, "--config", Releases.ConfigPath])
             .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }

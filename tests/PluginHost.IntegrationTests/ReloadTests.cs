@@ -6,53 +6,43 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 3: touch, flip and rollback reload the whole dependency graph, and old generations unload.</summary>
-public sealed class ReloadTests : IAsyncLifetime
+public sealed class ReloadTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
-
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateSampleRelease("v1");
-        _releases.CreateSampleRelease("v2", aggregation: "ReportingApi.Aggregation.V2");
-        _releases.Promote("v1");
-        _releases.WriteSampleConfig();
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
+        Releases.CreateSampleRelease("v1");
+        Releases.CreateSampleRelease("v2", aggregation: "ReportingApi.Aggregation.V2");
+        Releases.Promote("v1");
+        Releases.WriteSampleConfig();
     }
 
     [Fact]
     public async Task Touch_Trigger_ServesANewGeneration()
     {
-        var before = _host.GenerationNumber;
+        var before = Host.GenerationNumber;
 
-        _releases.Touch();
-        await _host.WaitForGenerationAsync(before, "a reload after touching the trigger");
+        Releases.Touch();
+        await Host.WaitForGenerationAsync(before, "a reload after touching the trigger");
 
-        var json = await _host.GetJsonAsync("/api/v1/version");
+        var json = await Host.GetJsonAsync("/api/v1/version");
         Assert.Equal(before + 1, json.GetProperty("generation").GetInt64());
-        Assert.Equal("reload trigger touched", _host.Coordinator.LastResult!.Trigger);
-        Assert.Empty(await _host.CollectRetiredAsync());
+        Assert.Equal("reload trigger touched", Host.Coordinator.LastResult!.Trigger);
+        Assert.Empty(await Host.CollectRetiredAsync());
     }
 
     [Fact]
     public async Task FlipAndRollback_SymlinkChanges_ServeTheWholeGraphOfEachRelease()
     {
-        var v1 = await _host.GetJsonAsync("/api/v1/version");
+        var v1 = await Host.GetJsonAsync("/api/v1/version");
 
-        _releases.Promote("v2");
-        await _host.WaitForGenerationAsync(1, "the flip to v2");
-        var v2 = await _host.GetJsonAsync("/api/v1/version");
-        var v2Page = await _host.Client.GetStringAsync("/");
+        Releases.Promote("v2");
+        await Host.WaitForGenerationAsync(1, "the flip to v2");
+        var v2 = await Host.GetJsonAsync("/api/v1/version");
+        var v2Page = await Host.Client.GetStringAsync("/");
 
-        _releases.Promote("v1");
-        await _host.WaitForGenerationAsync(2, "the rollback to v1");
-        var back = await _host.GetJsonAsync("/api/v1/version");
+        Releases.Promote("v1");
+        await Host.WaitForGenerationAsync(2, "the rollback to v1");
+        var back = await Host.GetJsonAsync("/api/v1/version");
 
         Assert.Equal(("v1", "sum-v1"), VersionAndAlgorithm(v1));
         // v2 differs from v1 only in ReportingApi.Aggregation.dll: its new behaviour proves the dependency reloaded too.
@@ -60,7 +50,7 @@ public sealed class ReloadTests : IAsyncLifetime
         Assert.Equal(20, v2.GetProperty("aggregation").GetProperty("total").GetDouble());
         Assert.Equal(("v1", "sum-v1"), VersionAndAlgorithm(back));
         Assert.Contains("<dd id=\"version\">v2</dd>", v2Page);
-        Assert.Empty(await _host.CollectRetiredAsync());
+        Assert.Empty(await Host.CollectRetiredAsync());
     }
 
     [Fact]
@@ -68,15 +58,15 @@ public sealed class ReloadTests : IAsyncLifetime
     {
         var v2Aggregation = Path.Combine(RepoPaths.PluginBuild("ReportingApi.Aggregation.V2"), "ReportingApi.Aggregation.dll");
 
-        _releases.ReplaceFile("v1", "ReportingApi", v2Aggregation);
-        var stillOld = await _host.GetJsonAsync("/api/v1/version");
-        _releases.Touch();
-        await _host.WaitForGenerationAsync(1, "the reload after the in-place redeploy");
-        var now = await _host.GetJsonAsync("/api/v1/version");
+        Releases.ReplaceFile("v1", "ReportingApi", v2Aggregation);
+        var stillOld = await Host.GetJsonAsync("/api/v1/version");
+        Releases.Touch();
+        await Host.WaitForGenerationAsync(1, "the reload after the in-place redeploy");
+        var now = await Host.GetJsonAsync("/api/v1/version");
 
         Assert.Equal("sum-v1", VersionAndAlgorithm(stillOld).Algorithm);
         Assert.Equal(("v1", "sum-v2"), VersionAndAlgorithm(now));
-        Assert.Empty(await _host.CollectRetiredAsync());
+        Assert.Empty(await Host.CollectRetiredAsync());
     }
 
     [Fact]
@@ -89,9 +79,9 @@ public sealed class ReloadTests : IAsyncLifetime
 
         for (var i = 0; i < 20; i++)
         {
-            var before = _host.GenerationNumber;
-            _releases.Promote(i % 2 == 0 ? "v2" : "v1");
-            await _host.WaitForGenerationAsync(before, $"reload {i + 1} of 20");
+            var before = Host.GenerationNumber;
+            Releases.Promote(i % 2 == 0 ? "v2" : "v1");
+            await Host.WaitForGenerationAsync(before, $"reload {i + 1} of 20");
         }
 
         await stop.CancelAsync();
@@ -100,8 +90,8 @@ public sealed class ReloadTests : IAsyncLifetime
         Assert.Empty(failures);
         Assert.True(served.GetValueOrDefault("v1/sum-v1") > 0 && served.GetValueOrDefault("v2/sum-v2") > 0, string.Join(", ", served));
         Assert.Equal(2, served.Count);
-        Assert.Equal(21, _host.GenerationNumber);
-        Assert.Empty(await _host.CollectRetiredAsync());
+        Assert.Equal(21, Host.GenerationNumber);
+        Assert.Empty(await Host.CollectRetiredAsync());
     }
 
     [Fact]
@@ -109,22 +99,22 @@ public sealed class ReloadTests : IAsyncLifetime
     {
         for (var i = 0; i < 50; i++)
         {
-            var before = _host.GenerationNumber;
-            _releases.Touch();
-            await _host.WaitForGenerationAsync(before, $"reload {i + 1} of 50");
+            var before = Host.GenerationNumber;
+            Releases.Touch();
+            await Host.WaitForGenerationAsync(before, $"reload {i + 1} of 50");
         }
 
-        var alive = await _host.CollectRetiredAsync();
+        var alive = await Host.CollectRetiredAsync();
 
-        Assert.Equal(51, _host.GenerationNumber);
+        Assert.Equal(51, Host.GenerationNumber);
         Assert.Empty(alive);
-        await Eventually.WaitAsync(() => _host.Tracker.CollectedCount >= 100, "the unload tracker confirming all 100 retired app generations");
-        Assert.Equal(HttpStatusCode.OK, (await _host.Client.GetAsync("/api/v1/version")).StatusCode);
+        await Eventually.WaitAsync(() => Host.Tracker.CollectedCount >= 100, "the unload tracker confirming all 100 retired app generations");
+        Assert.Equal(HttpStatusCode.OK, (await Host.Client.GetAsync("/api/v1/version")).StatusCode);
     }
 
     private async Task RequestContinuouslyAsync(ConcurrentQueue<string> failures, ConcurrentDictionary<string, int> served, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = _host.Address };
+        using var client = new HttpClient { BaseAddress = Host.Address };
         while (!cancellationToken.IsCancellationRequested)
         {
             try

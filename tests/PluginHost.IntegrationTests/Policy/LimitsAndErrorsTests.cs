@@ -4,16 +4,13 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests.Policy;
 
 /// <summary>Issue 5: maxRequestBodySize, requestTimeout, exceptions and unknown prefixes, each for that request only.</summary>
-public sealed class LimitsAndErrorsTests : IAsyncLifetime
+public sealed class LimitsAndErrorsTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
-
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"), ("SlowRequest", "SlowRequest"));
-        _releases.Promote("v1");
-        PolicyConfig.Write(_releases, """
+        Releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"), ("SlowRequest", "SlowRequest"));
+        Releases.Promote("v1");
+        PolicyConfig.Write(Releases, """
             apps:
               - name: ReportingApi
                 mount: /api/v1
@@ -24,29 +21,22 @@ public sealed class LimitsAndErrorsTests : IAsyncLifetime
                 assembly: SlowRequest/SlowRequest.dll
                 requestTimeout: 300ms
             """);
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
     }
 
     [Fact]
     public async Task Throw_AppThrows_500WithoutStackTraceThenNextRequestWorks()
     {
-        using var failed = await _host.Client.GetAsync("/api/v1/throw");
+        using var failed = await Host.Client.GetAsync("/api/v1/throw");
         var body = await failed.Content.ReadAsStringAsync();
-        using var next = await _host.Client.GetAsync("/api/v1/version");
-        using var other = await _host.Client.GetAsync("/slow/slow?ms=0");
+        using var next = await Host.Client.GetAsync("/api/v1/version");
+        using var other = await Host.Client.GetAsync("/slow/slow?ms=0");
 
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         Assert.DoesNotContain("InvalidOperationException", body, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
-        var logged = Assert.Single(_host.Logs.Events, e => e.MessageTemplate.Text.Contains("threw while handling", StringComparison.Ordinal));
+        var logged = Assert.Single(Host.Logs.Events, e => e.MessageTemplate.Text.Contains("threw while handling", StringComparison.Ordinal));
         Assert.Equal("ReportingApi", CollectingSink.Property(logged, "App"));
         Assert.Equal("v1", CollectingSink.Property(logged, "Version"));
         Assert.Equal("1", CollectingSink.Property(logged, "Generation"));
@@ -56,8 +46,8 @@ public sealed class LimitsAndErrorsTests : IAsyncLifetime
     [Fact]
     public async Task Echo_BodyOverLimitWithContentLength_413ThenSmallBodyWorks()
     {
-        using var tooBig = await _host.Client.PostAsync("/api/v1/echo", new ByteArrayContent(new byte[2048]));
-        using var small = await _host.Client.PostAsync("/api/v1/echo", new ByteArrayContent(new byte[1000]));
+        using var tooBig = await Host.Client.PostAsync("/api/v1/echo", new ByteArrayContent(new byte[2048]));
+        using var small = await Host.Client.PostAsync("/api/v1/echo", new ByteArrayContent(new byte[1000]));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
         Assert.Equal(HttpStatusCode.OK, small.StatusCode);
@@ -71,7 +61,7 @@ public sealed class LimitsAndErrorsTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/echo") { Content = content };
         request.Headers.TransferEncodingChunked = true;
 
-        using var response = await _host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
@@ -80,15 +70,15 @@ public sealed class LimitsAndErrorsTests : IAsyncLifetime
     public async Task Slow_OverRequestTimeout_503ThenFastRequestWorks()
     {
         var started = DateTime.UtcNow;
-        using var slow = await _host.Client.GetAsync("/slow/slow?ms=20000");
+        using var slow = await Host.Client.GetAsync("/slow/slow?ms=20000");
         var took = DateTime.UtcNow - started;
-        using var fast = await _host.Client.GetAsync("/slow/slow?ms=10");
+        using var fast = await Host.Client.GetAsync("/slow/slow?ms=10");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, slow.StatusCode);
         Assert.True(took < TimeSpan.FromSeconds(10), $"took {took}");
         Assert.Equal(HttpStatusCode.OK, fast.StatusCode);
         Assert.Equal("done", await fast.Content.ReadAsStringAsync());
-        Assert.Contains(_host.Logs.Messages, m => m.Contains("answered 503", StringComparison.Ordinal));
+        Assert.Contains(Host.Logs.Messages, m => m.Contains("answered 503", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -99,7 +89,7 @@ public sealed class LimitsAndErrorsTests : IAsyncLifetime
     [InlineData("/slower")]
     public async Task UnknownPrefix_NoAppMounted_404(string path)
     {
-        using var response = await _host.Client.GetAsync(path);
+        using var response = await Host.Client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

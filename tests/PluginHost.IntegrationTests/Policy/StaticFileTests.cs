@@ -5,14 +5,11 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests.Policy;
 
 /// <summary>Issue 5: <c>static:</c> folders served by the host under the app's mount, and nothing else.</summary>
-public sealed class StaticFileTests : IAsyncLifetime
+public sealed class StaticFileTests : HostedTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner _host = null!;
-
-    public async Task InitializeAsync()
+    protected override void Arrange()
     {
-        var release = _releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"));
+        var release = Releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"));
         var app = Path.Combine(release, "ReportingApi");
         var wwwroot = Path.Combine(app, "wwwroot");
         Directory.CreateDirectory(Path.Combine(wwwroot, "docs"));
@@ -29,18 +26,11 @@ public sealed class StaticFileTests : IAsyncLifetime
         }
 
         File.WriteAllText(Path.Combine(wwwroot, "ReportingApi.runtimeconfig.json"), "{}");
-        File.CreateSymbolicLink(Path.Combine(wwwroot, "escape.txt"), _releases.ConfigPath);
+        File.CreateSymbolicLink(Path.Combine(wwwroot, "escape.txt"), Releases.ConfigPath);
         File.CreateSymbolicLink(Path.Combine(wwwroot, "relative-escape.txt"), "../secret.txt");
-        Directory.CreateSymbolicLink(Path.Combine(wwwroot, "up"), _releases.Root);
-        _releases.Promote("v1");
-        PolicyConfig.Write(_releases, PolicyConfig.ReportingApi("static: wwwroot"));
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        _releases.Dispose();
+        Directory.CreateSymbolicLink(Path.Combine(wwwroot, "up"), Releases.Root);
+        Releases.Promote("v1");
+        PolicyConfig.Write(Releases, PolicyConfig.ReportingApi("static: wwwroot"));
     }
 
     [Theory]
@@ -49,7 +39,7 @@ public sealed class StaticFileTests : IAsyncLifetime
     [InlineData("/api/v1/data.json", "application/json", "{\"ok\":true}")]
     public async Task StaticFile_InsideTheFolder_ServedWithTypeETagAndLastModified(string path, string contentType, string body)
     {
-        using var response = await _host.Client.GetAsync(path);
+        using var response = await Host.Client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(contentType, response.Content.Headers.ContentType?.MediaType);
@@ -59,14 +49,14 @@ public sealed class StaticFileTests : IAsyncLifetime
 
         using var conditional = new HttpRequestMessage(HttpMethod.Get, path);
         conditional.Headers.IfNoneMatch.Add(response.Headers.ETag);
-        using var notModified = await _host.Client.SendAsync(conditional);
+        using var notModified = await Host.Client.SendAsync(conditional);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
     }
 
     [Fact]
     public async Task StaticFile_NotInTheFolder_FallsThroughToTheApp()
     {
-        using var response = await _host.Client.GetAsync("/api/v1/version");
+        using var response = await Host.Client.GetAsync("/api/v1/version");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("ReportingApi", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -108,7 +98,7 @@ public sealed class StaticFileTests : IAsyncLifetime
     [InlineData("http://127.0.0.1/api/v1/../../config.yaml")]
     public async Task Traversal_RawRequestTarget_NeverServesAFile(string target)
     {
-        var status = await RawHttp.GetStatusAsync(_host.Address, target);
+        var status = await RawHttp.GetStatusAsync(Host.Address, target);
 
         Assert.True(status is 400 or 404, $"GET {target} answered {status}");
     }
@@ -116,11 +106,11 @@ public sealed class StaticFileTests : IAsyncLifetime
     [Fact]
     public async Task Traversal_HttpClientWithoutCanonicalisation_404()
     {
-        var uri = new Uri(_host.Address, "/api/v1/%2e%2e/%2e%2e/config.yaml").ToString();
+        var uri = new Uri(Host.Address, "/api/v1/%2e%2e/%2e%2e/config.yaml").ToString();
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(uri, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("*/*"));
 
-        using var response = await _host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
 
         Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"answered {response.StatusCode}");
     }
