@@ -41,6 +41,8 @@ public sealed record ReloadConfig
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan UnloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public bool WatchConfig { get; init; } = true;
+    /// <summary>Use file system events besides polling; false polls only (e.g. where inotify floods or never fires).</summary>
+    public bool WatchFiles { get; init; } = true;
 }
 
 public sealed record AdminConfig

@@ -78,6 +78,7 @@ internal sealed class HostConfigReader
             DrainTimeout = reload.Get("drainTimeout", YamlValues.Duration, defaults.DrainTimeout),
             UnloadTimeout = reload.Get("unloadTimeout", YamlValues.Duration, defaults.UnloadTimeout),
             WatchConfig = reload.Get("watchConfig", YamlValues.Bool, defaults.WatchConfig),
+            WatchFiles = reload.Get("watchFiles", YamlValues.Bool, defaults.WatchFiles),
         };
     }
 

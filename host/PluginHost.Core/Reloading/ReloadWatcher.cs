@@ -35,6 +35,11 @@ public sealed partial class ReloadWatcher : IDisposable
             _poll = _timeProvider.CreateTimer(_ => Check(), null, _config.Reload.PollInterval, _config.Reload.PollInterval);
         }
 
+        if (!_config.Reload.WatchFiles)
+        {
+            return;
+        }
+
         var folders = new[] { _config.Releases.Root, Path.GetDirectoryName(_config.Reload.Trigger)!, Path.GetDirectoryName(_config.SourcePath)! };
         foreach (var folder in folders.Distinct().Where(Directory.Exists))
         {

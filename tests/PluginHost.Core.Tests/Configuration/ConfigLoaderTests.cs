@@ -27,6 +27,7 @@ public sealed class ConfigLoaderTests
               drainTimeout: 1m
               unloadTimeout: 00:00:15
               watchConfig: false
+              watchFiles: false
             admin:
               path: /_admin/
               allow: [10.0.0.0/8, 192.168.1.5, ::1]
@@ -69,6 +70,7 @@ public sealed class ConfigLoaderTests
             DrainTimeout = TimeSpan.FromMinutes(1),
             UnloadTimeout = TimeSpan.FromSeconds(15),
             WatchConfig = false,
+            WatchFiles = false,
         }, sut.Reload);
         Assert.Equal("/_admin", sut.Admin.Path);
         Assert.Equal(["10.0.0.0/8", "192.168.1.5", "::1"], sut.Admin.Allow);
