@@ -20,7 +20,7 @@ namespace PluginHost.Core.Hosting;
 /// <summary>Wires the engine into an ASP.NET Core host.</summary>
 public static class PluginHostExtensions
 {
-    /// <param name="loadConfig">Reads config.yaml again when it changes.</param>
+    /// <param name="hooks">How reloads read config.yaml again, and who hears of a release that failed to load.</param>
     public static IServiceCollection AddPluginHost(this IServiceCollection services, HostConfig config, ReloadHooks hooks)
     {
         ArgumentNullException.ThrowIfNull(config);
