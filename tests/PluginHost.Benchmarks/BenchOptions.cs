@@ -60,6 +60,7 @@ public sealed record BenchSizes
     public static BenchSizes Quick { get; } = new()
     {
         UseWrk = false,
+        PinCpus = false,
         Connections = 8,
         Warmup = TimeSpan.FromMilliseconds(300),
         OverheadRounds = 2,
@@ -78,10 +79,13 @@ public sealed record BenchSizes
     /// <summary>wrk (real runs) or the in-process HttpClient loop (quick runs: no apt needed).</summary>
     public bool UseWrk { get; init; } = true;
     public int WrkThreads { get; init; } = 2;
+
+    /// <summary>Throughput comparisons run each server on one CPU and wrk on another (when there are two and taskset exists).</summary>
+    public bool PinCpus { get; init; } = true;
     public int Connections { get; init; } = 32;
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
-    public int OverheadRounds { get; init; } = 5;
-    public TimeSpan OverheadDuration { get; init; } = TimeSpan.FromSeconds(6);
+    public int OverheadRounds { get; init; } = 8;
+    public TimeSpan OverheadDuration { get; init; } = TimeSpan.FromSeconds(4);
     public int Reloads { get; init; } = 60;
     public int Restarts { get; init; } = 15;
     public TimeSpan LoadDuration { get; init; } = TimeSpan.FromSeconds(30);

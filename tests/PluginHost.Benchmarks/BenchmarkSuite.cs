@@ -22,6 +22,8 @@ public static class BenchmarkSuite
         var sizes = options.Sizes;
         var paths = BenchPaths.Discover();
         ILoadGenerator load;
+        ILoadGenerator throughputLoad;
+        CpuPinning? pinning = null;
         string loadTool;
         try
         {
@@ -30,11 +32,16 @@ public static class BenchmarkSuite
             {
                 var (wrk, version) = await WrkLoad.EnsureInstalledAsync(output, cancellationToken);
                 load = new WrkLoad(wrk, sizes.WrkThreads, sizes.Connections);
-                loadTool = $"{version}; {load.Description}";
+                pinning = sizes.PinCpus ? CpuPinning.Detect() : null;
+                throughputLoad = pinning is null ? load : new WrkLoad(wrk, 1, sizes.Connections, pinning.LoadCpus);
+                loadTool = pinning is null
+                    ? $"{version}; {load.Description}"
+                    : $"{version}; {load.Description}; throughput comparisons (1, 5) pin each server to CPU {pinning.ServerCpus} (taskset) and use {throughputLoad.Description}";
             }
             else
             {
                 load = new HttpClientLoad(sizes.Connections);
+                throughputLoad = load;
                 loadTool = load.Description + " (quick mode: wrk not used)";
             }
         }
@@ -44,7 +51,7 @@ public static class BenchmarkSuite
             return 2;
         }
 
-        var context = new BenchContext(sizes, paths, load, output);
+        var context = new BenchContext(sizes, paths, load, throughputLoad, pinning, output);
         IBenchSection[] all =
         [
             new RequestOverheadBench(context), new ReloadLatencyBench(context), new ReloadUnderLoadBench(context),

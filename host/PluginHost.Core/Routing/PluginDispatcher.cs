@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
@@ -45,7 +46,7 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, ILogger<
         var request = context.Request;
         var originalPathBase = request.PathBase;
         var originalPath = request.Path;
-        var originalServices = context.RequestServices;
+        var originalServices = context.Features.Get<IServiceProvidersFeature>();
         if (mount.Length > 1)
         {
             var path = originalPath.Value!;
@@ -61,8 +62,10 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, ILogger<
 
         app.Enter();
         using var logProperties = LogContext.Push(app.LogProperties);
-        await using var scope = app.Services.CreateAsyncScope();
-        context.RequestServices = scope.ServiceProvider;
+        // RequestServices is a scope of the app's container, created only when asked for (as ASP.NET Core does):
+        // never a scope of the host's container, and none at all for requests that resolve nothing.
+        await using var services = new RequestServicesFeature(context, app.Services.GetRequiredService<IServiceScopeFactory>());
+        context.Features.Set<IServiceProvidersFeature>(services);
         try
         {
             await app.Pipeline(context);
@@ -83,7 +86,7 @@ public sealed partial class PluginDispatcher(CurrentGeneration current, ILogger<
         finally
         {
             app.Exit();
-            context.RequestServices = originalServices;
+            context.Features.Set(originalServices);
             context.SetEndpoint(null);
             request.PathBase = originalPathBase;
             request.Path = originalPath;

@@ -95,6 +95,12 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public void Kill()
     {
         try

@@ -34,16 +34,19 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, CancellationToken cancellationToken = default)
+    /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
+    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port)], readyPath, cancellationToken);
+        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port)], readyPath, cpus, cancellationToken);
     }
 
-    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, CancellationToken cancellationToken = default)
+    /// <param name="app">tiny (the TinyJson endpoint at /api/v1/) or reporting (the ReportingApi sample under /api/v1).</param>
+    /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
+    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync($"bare Kestrel ({app})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port)], readyPath, cancellationToken);
+        return StartAsync($"bare Kestrel ({app})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port)], readyPath, cpus, cancellationToken);
     }
 
     public Uri Url(string path) => new(Address, path);
@@ -67,6 +70,9 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new BenchException($"No VmRSS in /proc/{_process.Id}/status");
     }
 
+    /// <summary>User + system CPU time the server process has used so far.</summary>
+    public TimeSpan CpuTime() => _process.CpuTime();
+
     /// <summary>Throws with the server's output when it died.</summary>
     public void EnsureRunning()
     {
@@ -82,10 +88,11 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, CancellationToken cancellationToken)
+    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus, CancellationToken cancellationToken)
     {
         var port = FreePort.Next();
-        var process = ChildProcess.Start(name, DotnetHost, [dll, .. arguments(port)], Path.GetDirectoryName(dll));
+        var (fileName, commandLine) = CpuPinning.Wrap(cpus, DotnetHost, [dll, .. arguments(port)]);
+        var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll));
         var server = new ServerProcess(process, new Uri(Url(port)));
         try
         {

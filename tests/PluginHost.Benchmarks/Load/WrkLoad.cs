@@ -8,15 +8,15 @@ namespace PluginHost.Benchmarks.Load;
 /// wrk (Debian package <c>wrk</c>) at fixed threads and connections, with <c>--latency</c>; its report parsed into a
 /// <see cref="LoadResult"/>. <see cref="EnsureInstalledAsync"/> installs it with apt-get when missing and running as root.
 /// </summary>
-public sealed partial class WrkLoad(string wrk, int threads, int connections) : ILoadGenerator
+public sealed partial class WrkLoad(string wrk, int threads, int connections, string? cpus = null) : ILoadGenerator
 {
-    public string Description => $"wrk -t{threads} -c{connections} --latency";
+    public string Description => $"wrk -t{threads} -c{connections} --latency" + (cpus is null ? "" : $" on CPU {cpus}");
 
     /// <summary>Finds wrk on PATH, or installs it (root only); returns its path and version line.</summary>
     public static async Task<(string Path, string Version)> EnsureInstalledAsync(TextWriter log, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var path = FindOnPath("wrk");
+        var path = Executables.Find("wrk");
         if (path is null)
         {
             if (Environment.UserName != "root")
@@ -33,11 +33,12 @@ public sealed partial class WrkLoad(string wrk, int threads, int connections) : 
                 (code, output) = await ChildProcess.RunAsync("apt-get", ["install", "-y", "wrk"], TimeSpan.FromMinutes(5), cancellationToken);
             }
 
-            path = FindOnPath("wrk") ?? throw new BenchException($"Could not install wrk (apt-get exited with {code}):\n{output}");
+            path = Executables.Find("wrk") ?? throw new BenchException($"Could not install wrk (apt-get exited with {code}):\n{output}");
         }
 
         var (_, versionOutput) = await ChildProcess.RunAsync(path, ["-v"], TimeSpan.FromSeconds(10), cancellationToken);
-        var version = versionOutput.Split('\n').FirstOrDefault(l => l.StartsWith("wrk", StringComparison.Ordinal))?.Trim() ?? "wrk";
+        var line = versionOutput.Split('\n').FirstOrDefault(l => l.StartsWith("wrk", StringComparison.Ordinal)) ?? "wrk";
+        var version = line.Split(" Copyright", 2)[0].Trim();
         return (path, version);
     }
 
@@ -46,7 +47,8 @@ public sealed partial class WrkLoad(string wrk, int threads, int connections) : 
         ArgumentNullException.ThrowIfNull(url);
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
         string[] arguments = [$"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--latency", url.ToString()];
-        var (code, output) = await ChildProcess.RunAsync(wrk, arguments, duration + TimeSpan.FromSeconds(30), cancellationToken);
+        var (fileName, commandLine) = CpuPinning.Wrap(cpus, wrk, arguments);
+        var (code, output) = await ChildProcess.RunAsync(fileName, commandLine, duration + TimeSpan.FromSeconds(30), cancellationToken);
         return code == 0 ? Parse(output) : throw new BenchException($"wrk {string.Join(' ', arguments)} exited with {code}:\n{output}");
     }
 
@@ -87,12 +89,6 @@ public sealed partial class WrkLoad(string wrk, int threads, int connections) : 
 
         return double.NaN;
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 
     [GeneratedRegex(@"(\d+) requests in ")]
     private static partial Regex RequestsLine();

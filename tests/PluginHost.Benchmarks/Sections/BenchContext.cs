@@ -5,13 +5,18 @@ using PluginHost.Benchmarks.Load;
 namespace PluginHost.Benchmarks.Sections;
 
 /// <summary>What every section gets: sizes, builds, the load generator and a progress log.</summary>
-public sealed class BenchContext(BenchSizes sizes, BenchPaths paths, ILoadGenerator load, TextWriter log)
+/// <param name="load">Load for runs that measure failures and latency: any CPU.</param>
+/// <param name="throughputLoad">Load for runs that compare throughput: on <paramref name="pinning"/>'s load CPUs when pinned.</param>
+/// <param name="pinning">Where throughput runs put servers and load, or null to let the scheduler decide.</param>
+public sealed class BenchContext(BenchSizes sizes, BenchPaths paths, ILoadGenerator load, ILoadGenerator throughputLoad, CpuPinning? pinning, TextWriter log)
 {
     private readonly long _started = Stopwatch.GetTimestamp();
 
     public BenchSizes Sizes { get; } = sizes;
     public BenchPaths Paths { get; } = paths;
     public ILoadGenerator Load { get; } = load;
+    public ILoadGenerator ThroughputLoad { get; } = throughputLoad;
+    public CpuPinning? Pinning { get; } = pinning;
 
     public void Progress(string message) =>
         log.WriteLine($"[{Stopwatch.GetElapsedTime(_started):mm\\:ss}] {message}");

@@ -34,13 +34,13 @@ public sealed class ManyAppsBench(BenchContext context) : IBenchSection
 
                 deployment.Promote("v1");
                 deployment.WriteConfig(apps.Select(app => BenchApp.Reporting(app, "/" + app, "/health")), sizes.Debounce);
-                hosts.Add(await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, LastAppPath(count), cancellationToken));
+                hosts.Add(await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, LastAppPath(count), context.Pinning?.ServerCpus, cancellationToken));
                 context.Progress(Fmt.F($"apps: {count} app(s) serving after {hosts[^1].StartupTime.TotalMilliseconds:0} ms"));
             }
 
             foreach (var (host, count) in hosts.Zip(counts))
             {
-                await context.Load.RunAsync(host.Url(LastAppPath(count)), sizes.Warmup, cancellationToken);
+                await context.ThroughputLoad.RunAsync(host.Url(LastAppPath(count)), sizes.Warmup, cancellationToken);
             }
 
             var throughput = counts.ToDictionary(c => c, _ => new List<double>());
@@ -49,7 +49,7 @@ public sealed class ManyAppsBench(BenchContext context) : IBenchSection
                 for (var k = 0; k < counts.Count; k++)
                 {
                     var index = (k + round) % counts.Count;
-                    var result = await context.Load.RunAsync(hosts[index].Url(LastAppPath(counts[index])), sizes.AppDuration, cancellationToken);
+                    var result = await context.ThroughputLoad.RunAsync(hosts[index].Url(LastAppPath(counts[index])), sizes.AppDuration, cancellationToken);
                     throughput[counts[index]].Add(result.Failures == 0 ? result.RequestsPerSecond : double.NaN);
                 }
 

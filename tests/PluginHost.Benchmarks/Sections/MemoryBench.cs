@@ -23,7 +23,7 @@ public sealed class MemoryBench(BenchContext context) : IBenchSection
         var sizes = context.Sizes;
         var (checkpoint, total) = (sizes.MemoryCheckpoint, sizes.MemoryReloads);
         using var deployment = context.NewReportingDeployment();
-        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, "/api/v1/version", cancellationToken);
+        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, "/api/v1/version", cancellationToken: cancellationToken);
         var reloader = new Reloader(host, deployment, sizes.PollEvery);
         await reloader.InitAsync(cancellationToken);
         var start = new Snapshot(host.RssBytes(), await host.StatusAsync(cancellationToken));

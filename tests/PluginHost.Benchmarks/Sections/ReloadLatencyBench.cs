@@ -25,7 +25,7 @@ public sealed class ReloadLatencyBench(BenchContext context) : IBenchSection
         var restarts = new List<double>();
         var restartEvery = Math.Max(1, sizes.Reloads / sizes.Restarts);
         double hostStartup;
-        await using (var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, "/api/v1/version", cancellationToken))
+        await using (var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, "/api/v1/version", cancellationToken: cancellationToken))
         {
             hostStartup = host.StartupTime.TotalMilliseconds;
             var reloader = new Reloader(host, deployment, sizes.PollEvery);
@@ -39,7 +39,7 @@ public sealed class ReloadLatencyBench(BenchContext context) : IBenchSection
                 hostReported.Add(status.GetProperty("lastReload").GetProperty("durationMs").GetInt64());
                 if (i % restartEvery == 0 && restarts.Count < sizes.Restarts)
                 {
-                    await using var bare = await ServerProcess.StartBareAsync(context.Paths, "reporting", "/api/v1/version", cancellationToken);
+                    await using var bare = await ServerProcess.StartBareAsync(context.Paths, "reporting", "/api/v1/version", cancellationToken: cancellationToken);
                     restarts.Add(bare.StartupTime.TotalMilliseconds);
                 }
 

@@ -19,7 +19,7 @@ public sealed class ReloadUnderLoadBench(BenchContext context) : IBenchSection
     {
         var sizes = context.Sizes;
         using var deployment = context.NewReportingDeployment();
-        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cancellationToken);
+        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cancellationToken: cancellationToken);
         var reloader = new Reloader(host, deployment, sizes.PollEvery);
         await reloader.InitAsync(cancellationToken);
         var url = host.Url(Path);
