@@ -65,6 +65,10 @@ public static class BenchmarkSuite
             try
             {
                 table.Add(await section.RunAsync(cancellationToken));
+                foreach (var note in section.Notes)
+                {
+                    table.Note(note);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -51,5 +51,8 @@ public interface IBenchSection
     string Key { get; }
     string Title { get; }
 
+    /// <summary>What a reader needs to read the section's figures, printed below the table.</summary>
+    IReadOnlyList<string> Notes => [];
+
     Task<IReadOnlyList<Reporting.BenchRow>> RunAsync(CancellationToken cancellationToken);
 }

@@ -16,6 +16,11 @@ public sealed class RequestOverheadBench(BenchContext context) : IBenchSection
     public string Key => "overhead";
     public string Title => "Request overhead";
 
+    public IReadOnlyList<string> Notes =>
+    [
+        "1: each round runs the bare server and the host back to back (order alternating); the per-round ratios pair adjacent runs, so their median is robust on a shared machine. CPU time per request is the server process's user+system time over the run divided by its requests.",
+    ];
+
     public async Task<IReadOnlyList<BenchRow>> RunAsync(CancellationToken cancellationToken)
     {
         var sizes = context.Sizes;
