@@ -34,7 +34,8 @@ public static class PluginHostExtensions
         services.AddSingleton(sp => new HostServices(
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DiagnosticListener>(),
-            sp.GetRequiredService<IWebHostEnvironment>().EnvironmentName));
+            sp.GetRequiredService<IWebHostEnvironment>().EnvironmentName,
+            sp.GetService<Serilog.ILogger>()));
         services.AddSingleton<AppInstanceFactory>();
         services.AddSingleton<IGenerationBuilder, GenerationBuilder>();
         services.AddSingleton<IGenerationRetirer>(sp => sp.GetRequiredService<GenerationRetirer>());

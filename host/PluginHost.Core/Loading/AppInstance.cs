@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http;
 using PluginHost.Abstractions;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Policy;
-using Serilog.Core;
-using Serilog.Core.Enrichers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace PluginHost.Core.Loading;
 
@@ -28,16 +28,15 @@ public sealed class AppInstance : IAsyncDisposable
         LoadTime = loadTime;
         Policy = policy ?? AppRequestPolicy.None;
         ContextReference = plugin.Context;
-        LogProperties =
-        [
-            new PropertyEnricher("App", config.Name),
-            new PropertyEnricher("Version", context.Version),
-            new PropertyEnricher("Generation", context.Generation),
-        ];
+        ScopeFactory = services.Provider.GetRequiredService<IServiceScopeFactory>();
+        Logger = services.Provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Routing.PluginDispatcher).FullName!);
     }
 
-    /// <summary>App, Version and Generation: pushed onto every log event of the app's requests.</summary>
-    public ILogEventEnricher[] LogProperties { get; }
+    /// <summary>Creates each request's scope of the app's container.</summary>
+    public IServiceScopeFactory ScopeFactory { get; }
+
+    /// <summary>The host's logger for this app's requests: its events carry App, Version and Generation.</summary>
+    public ILogger Logger { get; }
 
     public AppConfig Config { get; }
     /// <summary>Authentication and static files the host enforces for this app (this generation's users file).</summary>

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Loading;
 using PluginHost.Core.Policy;
 using PluginHost.Core.Telemetry;
-using Serilog.Context;
 
 namespace PluginHost.Core.Routing;
 
@@ -14,7 +14,7 @@ namespace PluginHost.Core.Routing;
 /// request through that app's own pipeline with the app's own services, entirely on that generation.
 /// </summary>
 public sealed partial class PluginDispatcher(
-    CurrentGeneration current, RequestGate gate, RequestTelemetry telemetry, TimeProvider timeProvider, ILogger<PluginDispatcher> logger)
+    CurrentGeneration current, RequestGate gate, RequestTelemetry telemetry, TimeProvider timeProvider)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -50,7 +50,7 @@ public sealed partial class PluginDispatcher(
         var request = context.Request;
         var originalPathBase = request.PathBase;
         var originalPath = request.Path;
-        var originalServices = context.RequestServices;
+        var originalServices = context.Features.Get<IServiceProvidersFeature>();
         if (mount.Length > 1)
         {
             var path = originalPath.Value!;
@@ -69,7 +69,7 @@ public sealed partial class PluginDispatcher(
         finally
         {
             telemetry.Complete(context, started, originalPath.Value, app.Name, app.Context.Version, app.Context.Generation);
-            context.RequestServices = originalServices;
+            context.Features.Set(originalServices);
             context.SetEndpoint(null);
             request.PathBase = originalPathBase;
             request.Path = originalPath;
@@ -80,34 +80,35 @@ public sealed partial class PluginDispatcher(
     {
         var request = context.Request;
         app.Enter();
-        using var logProperties = LogContext.Push(app.LogProperties);
         using var deadline = RequestDeadline.Start(context, app.Config.RequestTimeout, timeProvider);
-        await using var scope = app.Services.CreateAsyncScope();
-        context.RequestServices = scope.ServiceProvider;
+        // RequestServices is a scope of the app's container, created only when asked for (as ASP.NET Core does):
+        // never a scope of the host's container, and none at all for requests that resolve nothing.
+        await using var services = new RequestServicesFeature(context, app.ScopeFactory);
+        context.Features.Set<IServiceProvidersFeature>(services);
         try
         {
             await app.Pipeline(context);
             if (deadline.Expired && !context.Response.HasStarted)
             {
-                Log.TimedOut(logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
+                Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             }
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
             // E.g. a body over maxRequestBodySize: 413 for this request only.
-            Log.BadRequest(logger, app.Name, request.Method, originalPath.Value, ex.StatusCode, ex.Message);
+            Log.BadRequest(app.Logger, app.Name, request.Method, originalPath.Value, ex.StatusCode, ex.Message);
             context.Response.Clear();
             context.Response.StatusCode = ex.StatusCode;
         }
         catch (Exception) when (deadline.Expired)
         {
-            Log.TimedOut(logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
+            Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
             Answer(context, StatusCodes.Status503ServiceUnavailable);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
-            Log.AppThrew(logger, ex, app.Name, request.Method, originalPath.Value);
+            Log.AppThrew(app.Logger, ex, app.Name, request.Method, originalPath.Value);
             Answer(context, StatusCodes.Status500InternalServerError);
         }
         finally

@@ -12,7 +12,10 @@ public sealed record HostStatus(
     ReloadResult? LastReload,
     IReadOnlyList<ReloadResult> Reloads,
     long CollectedGenerations,
-    IReadOnlyList<RetiredStatus> RetiredAlive);
+    IReadOnlyList<RetiredStatus> RetiredAlive)
+{
+    public ProcessMemory? Memory { get; init; }
+}
 
 public sealed record AppStatus(
     string Name,

@@ -30,6 +30,9 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             coordinator.LastResult,
             coordinator.History,
             tracker.CollectedCount,
-            alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString())).ToList());
+            alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString())).ToList())
+        {
+            Memory = ProcessMemory.Read(),
+        };
     }
 }

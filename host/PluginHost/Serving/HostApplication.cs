@@ -19,6 +19,7 @@ public static class HostApplication
         });
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
+        builder.Services.AddSingleton(logger);
         // Under systemd (Type=notify): READY=1 once the host has started, i.e. after the first generation loaded and
         // Kestrel listens; SIGTERM stops it. Does nothing when not run by systemd.
         builder.Services.AddSystemd();

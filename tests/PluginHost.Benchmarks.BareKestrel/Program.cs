@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Configuration;
+using PluginHost.Abstractions;
+using ReportingApi;
+using TinyJson;
+
+// Usage: PluginHost.Benchmarks.BareKestrel --app tiny|reporting --urls http://127.0.0.1:PORT
+//   tiny:      GET /api/v1/ — the TinyJson endpoint mapped straight onto the app (a bare minimal API).
+//   reporting: the ReportingApi sample as its own standalone Kestrel app under /api/v1.
+var app = Argument("--app") ?? "tiny";
+var urls = Argument("--urls") ?? "http://127.0.0.1:5000";
+
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries));
+
+switch (app)
+{
+    case "tiny":
+    {
+        var web = builder.Build();
+        web.MapTinyJson("/api/v1/");
+        await web.RunAsync();
+        return 0;
+    }
+
+    case "reporting":
+    {
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["reportTitle"] = "Benchmark report",
+            ["figures:0"] = "1",
+            ["figures:1"] = "2",
+            ["figures:2"] = "3",
+        }).Build();
+        var context = new PluginContext("ReportingApi", "standalone", 1, AppContext.BaseDirectory, "/api/v1", settings);
+        var plugin = new ReportingApiApp();
+        plugin.ConfigureServices(builder.Services, context);
+        var web = builder.Build();
+        web.UsePathBase("/api/v1");
+        plugin.Configure(web, context);
+        await web.RunAsync();
+        return 0;
+    }
+
+    default:
+        await Console.Error.WriteLineAsync($"unknown --app '{app}': use tiny or reporting");
+        return 1;
+}
+
+string? Argument(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();

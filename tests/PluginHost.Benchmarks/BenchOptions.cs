@@ -1,0 +1,101 @@
+namespace PluginHost.Benchmarks;
+
+/// <summary>What to run and where to write the table.</summary>
+public sealed record BenchOptions
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project tests/PluginHost.Benchmarks -- [options]
+          --quick            a few seconds: small counts, an HttpClient load loop instead of wrk
+          --only LIST        comma-separated sections: overhead, reload, load, memory, apps (default: all)
+          --output FILE      where to write the markdown table (default: tests/PluginHost.Benchmarks/results/latest.md,
+                             or quick.md with --quick)
+        """;
+
+    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps"];
+
+    public bool Quick { get; init; }
+    public IReadOnlyList<string> Sections { get; init; } = AllSections;
+    public string? OutputPath { get; init; }
+
+    public BenchSizes Sizes => Quick ? BenchSizes.Quick : BenchSizes.Full;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            options = args[i] switch
+            {
+                "--quick" => options with { Quick = true },
+                "--only" => options with { Sections = ParseSections(Value(args, ref i)) },
+                "--output" => options with { OutputPath = Path.GetFullPath(Value(args, ref i)) },
+                var other => throw new ArgumentException($"Unknown argument '{other}'."),
+            };
+        }
+
+        return options;
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i) =>
+        ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
+
+    private static List<string> ParseSections(string list)
+    {
+        var sections = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var unknown = sections.Except(AllSections).ToList();
+        return unknown.Count == 0
+            ? sections
+            : throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}: choose from {string.Join(", ", AllSections)}.");
+    }
+}
+
+/// <summary>How long and how often each section measures.</summary>
+public sealed record BenchSizes
+{
+    /// <summary>The real run: about five minutes on a 2-core machine.</summary>
+    public static BenchSizes Full { get; } = new();
+
+    /// <summary>The smoke run: every section, tiny counts, no wrk.</summary>
+    public static BenchSizes Quick { get; } = new()
+    {
+        UseWrk = false,
+        PinCpus = false,
+        Connections = 8,
+        Warmup = TimeSpan.FromMilliseconds(300),
+        OverheadRounds = 2,
+        OverheadDuration = TimeSpan.FromMilliseconds(500),
+        Reloads = 5,
+        Restarts = 2,
+        LoadDuration = TimeSpan.FromSeconds(3),
+        LoadBaselineDuration = TimeSpan.FromSeconds(1),
+        MemoryReloads = 20,
+        MemoryCheckpoint = 10,
+        AppCounts = [1, 10],
+        AppRounds = 1,
+        AppDuration = TimeSpan.FromMilliseconds(500),
+    };
+
+    /// <summary>wrk (real runs) or the in-process HttpClient loop (quick runs: no apt needed).</summary>
+    public bool UseWrk { get; init; } = true;
+    public int WrkThreads { get; init; } = 2;
+
+    /// <summary>Throughput comparisons run each server on one CPU and wrk on another (when there are two and taskset exists).</summary>
+    public bool PinCpus { get; init; } = true;
+    public int Connections { get; init; } = 32;
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+    public int OverheadRounds { get; init; } = 8;
+    public TimeSpan OverheadDuration { get; init; } = TimeSpan.FromSeconds(4);
+    public int Reloads { get; init; } = 60;
+    public int Restarts { get; init; } = 15;
+    public TimeSpan LoadDuration { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan LoadBaselineDuration { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ReloadEvery { get; init; } = TimeSpan.FromSeconds(1);
+    public int MemoryReloads { get; init; } = 1000;
+    public int MemoryCheckpoint { get; init; } = 200;
+    public IReadOnlyList<int> AppCounts { get; init; } = [1, 10, 100];
+    public int AppRounds { get; init; } = 3;
+    public TimeSpan AppDuration { get; init; } = TimeSpan.FromSeconds(6);
+    public TimeSpan PollEvery { get; init; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);
+}

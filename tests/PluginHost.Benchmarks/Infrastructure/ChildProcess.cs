@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace PluginHost.Benchmarks.Infrastructure;
+
+/// <summary>
+/// A process the suite started: its output kept (the last lines) for error messages, and always killed
+/// with its whole tree on dispose — and, as a last resort, when the suite's own process exits.
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private const int KeptLines = 200;
+    private static readonly ConcurrentDictionary<int, Process> Live = new();
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    static ChildProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+
+    private ChildProcess(Process process, string name, long startedAt)
+    {
+        _process = process;
+        Name = name;
+        StartedAt = startedAt;
+    }
+
+    public string Name { get; }
+    public int Id => _process.Id;
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> just before the process was started.</summary>
+    public long StartedAt { get; }
+
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+    public string Output => string.Join('\n', _output);
+
+    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        var process = new Process { StartInfo = info };
+        var startedAt = Stopwatch.GetTimestamp();
+        var child = new ChildProcess(process, name, startedAt);
+        process.OutputDataReceived += (_, e) => child.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            process.Dispose();
+            throw new BenchException($"Cannot start {fileName}: {ex.Message}", ex);
+        }
+
+        Live[process.Id] = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Runs a command to its end and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await using var child = Start(Path.GetFileName(fileName), fileName, arguments);
+        var code = await child.WaitForExitAsync(timeout, cancellationToken);
+        return (code, child.Output);
+    }
+
+    /// <summary>Waits for the exit (all output read); kills the process and throws when the timeout passes first.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(bounded.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Kill();
+            throw new BenchException($"{Name} did not finish within {timeout.TotalSeconds:0} s. Its output:\n{Output}");
+        }
+    }
+
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        try
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(bounded.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        {
+        }
+
+        Live.TryRemove(_process.Id, out _);
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > KeptLines && _output.TryDequeue(out _))
+        {
+        }
+    }
+
+    private static void KillAll()
+    {
+        foreach (var process in Live.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+            }
+        }
+    }
+}

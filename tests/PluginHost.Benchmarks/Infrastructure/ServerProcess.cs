@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace PluginHost.Benchmarks.Infrastructure;
+
+/// <summary>
+/// A web server the suite runs as its own process on a free loopback port: the real host
+/// (<c>dotnet PluginHost.dll serve --config … --urls …</c>) or the bare Kestrel baseline.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private readonly ChildProcess _process;
+
+    private ServerProcess(ChildProcess process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        Client = NewClient(address);
+    }
+
+    /// <summary>The dotnet muxer running the suite (set by the SDK for its child processes), else the one on PATH.</summary>
+    public static string DotnetHost { get; } = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    public Uri Address { get; }
+
+    /// <summary>Keeps its connections: polling on it measures the server, not connection setup.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>From just before the process started to the first 200 on the ready path.</summary>
+    public TimeSpan StartupTime { get; private set; }
+
+    public int ProcessId => _process.Id;
+
+    /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
+    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port)], readyPath, cpus, cancellationToken);
+    }
+
+    /// <param name="app">tiny (the TinyJson endpoint at /api/v1/) or reporting (the ReportingApi sample under /api/v1).</param>
+    /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
+    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return StartAsync($"bare Kestrel ({app})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port)], readyPath, cpus, cancellationToken);
+    }
+
+    public Uri Url(string path) => new(Address, path);
+
+    /// <summary>The host's admin status document.</summary>
+    public async Task<JsonElement> StatusAsync(CancellationToken cancellationToken = default) =>
+        await Client.GetFromJsonAsync<JsonElement>("/_pluginhost/status", cancellationToken);
+
+    /// <summary>Resident set size from /proc/&lt;pid&gt;/status.</summary>
+    public long RssBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kilobytes = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new BenchException($"No VmRSS in /proc/{_process.Id}/status");
+    }
+
+    /// <summary>User + system CPU time the server process has used so far.</summary>
+    public TimeSpan CpuTime() => _process.CpuTime();
+
+    /// <summary>Throws with the server's output when it died.</summary>
+    public void EnsureRunning()
+    {
+        if (_process.HasExited)
+        {
+            throw new BenchException($"{_process.Name} exited with code {_process.ExitCode}. Its output:\n{_process.Output}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _process.DisposeAsync();
+    }
+
+    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus, CancellationToken cancellationToken)
+    {
+        var port = FreePort.Next();
+        var (fileName, commandLine) = CpuPinning.Wrap(cpus, DotnetHost, [dll, .. arguments(port)]);
+        var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll));
+        var server = new ServerProcess(process, new Uri(Url(port)));
+        try
+        {
+            await server.WaitUntilServingAsync(readyPath, cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitUntilServingAsync(string readyPath, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
+        using var poller = NewClient(Address);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            EnsureRunning();
+            try
+            {
+                using var response = await poller.GetAsync(readyPath, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    StartupTime = Stopwatch.GetElapsedTime(_process.StartedAt);
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new BenchException($"{_process.Name} did not answer {readyPath} with 200 within {StartTimeout.TotalSeconds:0} s. Its output:\n{_process.Output}");
+            }
+
+            await Task.Delay(2, cancellationToken);
+        }
+    }
+
+    private static string Url(int port) => $"http://127.0.0.1:{port}";
+
+    private static HttpClient NewClient(Uri address) => new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, ConnectTimeout = TimeSpan.FromSeconds(5) })
+    {
+        BaseAddress = address,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+}
