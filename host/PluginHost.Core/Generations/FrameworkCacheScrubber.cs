@@ -23,6 +23,9 @@ public static class FrameworkCacheScrubber
 
     public static int HotReloadHandlerCount => ClearCacheMethods.Value.Length;
 
+    /// <summary>Finds the caches now (a reflection scan of framework types), so the first reload does not pay for it.</summary>
+    public static void Prepare() => _ = ClearCacheMethods.Value.Length + ParameterBindingCaches.Value.Length;
+
     public static void Scrub()
     {
         foreach (var clear in ClearCacheMethods.Value)

@@ -28,7 +28,8 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
 /// </summary>
 public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
     private readonly Lock _lock = new();
     private readonly List<RetiredApp> _pending = [];
     private readonly List<RetiredApp> _leaked = [];
@@ -76,14 +77,16 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
             _pending.AddRange(retired);
             if (_loop.IsCompleted)
             {
-                _loop = Task.Run(VerifyLoopAsync);
+                // A dedicated thread: forcing collections and waiting for finalizers blocks, and must not starve
+                // the thread pool that serves requests.
+                _loop = Task.Factory.StartNew(VerifyLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
         }
     }
 
-    private async Task VerifyLoopAsync()
+    private void VerifyLoop()
     {
-        while (true)
+        for (var interval = FirstInterval; ; interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxInterval.Ticks)))
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
@@ -97,7 +100,8 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
                 }
             }
 
-            await Task.Delay(Interval, timeProvider);
+            // Backing off keeps the stop-the-world collections few when something holds a context for long.
+            Task.Delay(interval, timeProvider).Wait();
         }
     }
 

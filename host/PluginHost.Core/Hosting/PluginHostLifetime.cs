@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 
 namespace PluginHost.Core.Hosting;
@@ -12,6 +13,7 @@ internal sealed class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWa
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await coordinator.LoadFirstAsync(cancellationToken);
+        FrameworkCacheScrubber.Prepare();
         watcher.Start();
     }
 

@@ -55,6 +55,11 @@ public sealed partial class ReloadWatcher : IDisposable
         {
             var now = WatchedState.Read(_config);
             change = now.DescribeChangeFrom(_last, _config.Reload.WatchConfig);
+            if (change is not null)
+            {
+                Log.ChangeSeen(_logger, change, _last.ToString(), now.ToString());
+            }
+
             _last = now;
         }
 
@@ -107,6 +112,10 @@ public sealed partial class ReloadWatcher : IDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 61, EventName = "ReloadTriggerSeen", Level = LogLevel.Debug,
+            Message = "Reload trigger: {Change} (was {Before}, now {After})")]
+        public static partial void ChangeSeen(ILogger logger, string change, string before, string after);
+
         [LoggerMessage(EventId = 60, EventName = "WatcherUnavailable", Level = LogLevel.Warning,
             Message = "File watching of {Folder} stopped or is unavailable ({Error}); reload triggers are still noticed by polling")]
         public static partial void WatcherUnavailable(ILogger logger, string folder, string error);
