@@ -20,6 +20,9 @@ namespace PluginHost.Core.Hosting;
 /// <summary>Wires the engine into an ASP.NET Core host.</summary>
 public static class PluginHostExtensions
 {
+    /// <summary>The key UseAuthentication() sets in the builder's properties, which WebApplication checks.</summary>
+    internal const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+
     /// <param name="hooks">How reloads read config.yaml again, and who hears of a release that failed to load.</param>
     public static IServiceCollection AddPluginHost(this IServiceCollection services, HostConfig config, ReloadHooks hooks)
     {
@@ -65,6 +68,11 @@ public static class PluginHostExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         var routing = app.ApplicationServices.GetRequiredService<AdminRouting>();
+        // WebApplication puts UseAuthentication() in front of every request when authentication services are
+        // registered (they are, for the apps' schemes) unless this property says it is already there. The host has no
+        // default scheme (AppOnlySchemeProvider), so that middleware would only cost a scope and a scheme lookup per
+        // request: RequestGate authenticates explicitly, and only for apps with auth.
+        app.Properties[AuthenticationMiddlewareSetKey] = true;
         app.Use(next => routing.InvokeAsync);
         return app;
     }

@@ -16,21 +16,41 @@ namespace PluginHost.Core.Policy;
 /// </summary>
 public sealed partial class RequestGate(AppAuthenticationSchemes schemes, ILogger<RequestGate> logger)
 {
+    private static readonly Task<bool> Admitted = Task.FromResult(true);
+
     /// <summary>True when the request may go on to the app; otherwise the refusal has been written.</summary>
-    public async Task<bool> AdmitAsync(HttpContext context, AppInstance app)
+    /// <remarks>Completes synchronously, without an async state machine, for apps without <c>auth</c>.</remarks>
+    public Task<bool> AdmitAsync(HttpContext context, AppInstance app)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(app);
-        var headers = context.Request.Headers;
         // Only the host says who the user is.
-        headers.Remove(PluginHeaders.AuthenticatedUser);
-        if (app.Policy.Authentication is { } auth && !await AuthenticateAsync(context, app, auth))
+        context.Request.Headers.Remove(PluginHeaders.AuthenticatedUser);
+        if (app.Policy.Authentication is { } auth)
+        {
+            return AuthenticateThenAdmitAsync(context, app, auth);
+        }
+
+        Admit(context, app);
+        return Admitted;
+    }
+
+    private async Task<bool> AuthenticateThenAdmitAsync(HttpContext context, AppInstance app, AppAuthenticationFeature auth)
+    {
+        if (!await AuthenticateAsync(context, app, auth))
         {
             return false;
         }
 
+        Admit(context, app);
+        return true;
+    }
+
+    private static void Admit(HttpContext context, AppInstance app)
+    {
         if (!app.Config.PassAuthorization)
         {
+            var headers = context.Request.Headers;
             headers.Remove(HeaderNames.Authorization);
             headers.Remove(HeaderNames.ProxyAuthorization);
         }
@@ -39,8 +59,6 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes, ILogge
         {
             bodySize.MaxRequestBodySize = app.Config.MaxRequestBodySize;
         }
-
-        return true;
     }
 
     private async Task<bool> AuthenticateAsync(HttpContext context, AppInstance app, AppAuthenticationFeature auth)

@@ -54,16 +54,57 @@ public sealed partial class PluginDispatcher(
         if (mount.Length > 1)
         {
             var path = originalPath.Value!;
-            request.PathBase = originalPathBase.Add(new PathString(path[..mount.Length]));
+            // The mount's own string when the request spells it alike (the usual case): no substring per request.
+            var prefix = path.StartsWith(mount, StringComparison.Ordinal) ? mount : path[..mount.Length];
+            request.PathBase = originalPathBase.Add(new PathString(prefix));
             request.Path = new PathString(path[mount.Length..]);
         }
 
         try
         {
             // Authentication runs on the host's services, before the app's scope replaces them.
-            if (await gate.AdmitAsync(context, app))
+            var admitted = gate.AdmitAsync(context, app);
+            if (admitted.IsCompletedSuccessfully ? admitted.Result : await admitted)
             {
-                await RunAppAsync(context, app, originalPath);
+                // Run inline (not as another async method): one state machine per request fewer.
+                app.Enter();
+                var deadline = RequestDeadline.Start(context, app.Config.RequestTimeout, timeProvider);
+                // RequestServices is a scope of the app's container, created only when asked for (as ASP.NET Core
+                // does): never a scope of the host's container, and none at all for requests that resolve nothing.
+                var services = new RequestServicesFeature(context, app.ScopeFactory);
+                context.Features.Set<IServiceProvidersFeature>(services);
+                try
+                {
+                    await app.Pipeline(context);
+                    if (deadline.Expired && !context.Response.HasStarted)
+                    {
+                        Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
+                        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    }
+                }
+                catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+                {
+                    // E.g. a body over maxRequestBodySize: 413 for this request only.
+                    Log.BadRequest(app.Logger, app.Name, request.Method, originalPath.Value, ex.StatusCode, ex.Message);
+                    context.Response.Clear();
+                    context.Response.StatusCode = ex.StatusCode;
+                }
+                catch (Exception) when (deadline.Expired)
+                {
+                    Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
+                    Answer(context, StatusCodes.Status503ServiceUnavailable);
+                }
+                catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+                {
+                    Log.AppThrew(app.Logger, ex, app.Name, request.Method, originalPath.Value);
+                    Answer(context, StatusCodes.Status500InternalServerError);
+                }
+                finally
+                {
+                    app.Exit();
+                    await services.DisposeAsync();
+                    deadline.Dispose();
+                }
             }
         }
         finally
@@ -73,47 +114,6 @@ public sealed partial class PluginDispatcher(
             context.SetEndpoint(null);
             request.PathBase = originalPathBase;
             request.Path = originalPath;
-        }
-    }
-
-    private async Task RunAppAsync(HttpContext context, AppInstance app, PathString originalPath)
-    {
-        var request = context.Request;
-        app.Enter();
-        using var deadline = RequestDeadline.Start(context, app.Config.RequestTimeout, timeProvider);
-        // RequestServices is a scope of the app's container, created only when asked for (as ASP.NET Core does):
-        // never a scope of the host's container, and none at all for requests that resolve nothing.
-        await using var services = new RequestServicesFeature(context, app.ScopeFactory);
-        context.Features.Set<IServiceProvidersFeature>(services);
-        try
-        {
-            await app.Pipeline(context);
-            if (deadline.Expired && !context.Response.HasStarted)
-            {
-                Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            }
-        }
-        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
-        {
-            // E.g. a body over maxRequestBodySize: 413 for this request only.
-            Log.BadRequest(app.Logger, app.Name, request.Method, originalPath.Value, ex.StatusCode, ex.Message);
-            context.Response.Clear();
-            context.Response.StatusCode = ex.StatusCode;
-        }
-        catch (Exception) when (deadline.Expired)
-        {
-            Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
-            Answer(context, StatusCodes.Status503ServiceUnavailable);
-        }
-        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            Log.AppThrew(app.Logger, ex, app.Name, request.Method, originalPath.Value);
-            Answer(context, StatusCodes.Status500InternalServerError);
-        }
-        finally
-        {
-            app.Exit();
         }
     }
 
