@@ -89,7 +89,7 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes, ILogge
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 60, EventName = "AuthenticationRefused", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = 43, EventName = "AuthenticationRefused", Level = LogLevel.Warning,
             Message = "Request for {App} from {RemoteAddress} not authenticated: {Reason}; answered 401")]
         public static partial void Refused(ILogger logger, string app, string? remoteAddress, string reason);
     }

@@ -29,7 +29,7 @@ public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConf
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 60, EventName = "RequestCompleted", Level = LogLevel.Information,
+        [LoggerMessage(EventId = 70, EventName = "RequestCompleted", Level = LogLevel.Information,
             Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms ({App} {Version} generation {Generation})")]
         public static partial void RequestCompleted(ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed,
             string app, string? version, long? generation);

@@ -32,9 +32,9 @@ public sealed class RequestOverheadBench(BenchContext context) : IBenchSection
         var cpus = context.Pinning?.ServerCpus;
         await using var bare = await ServerProcess.StartBareAsync(context.Paths, "tiny", Path, cpus, cancellationToken);
         await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cpus, cancellationToken);
-        context.Progress($"overhead: warming up both servers ({sizes.Warmup.TotalSeconds:0.#} s each)");
-        await context.ThroughputLoad.RunAsync(bare.Url(Path), sizes.Warmup, cancellationToken);
-        await context.ThroughputLoad.RunAsync(host.Url(Path), sizes.Warmup, cancellationToken);
+        context.Progress($"overhead: warming up both servers ({sizes.ThroughputWarmup.TotalSeconds:0.#} s each)");
+        await context.ThroughputLoad.RunAsync(bare.Url(Path), sizes.ThroughputWarmup, cancellationToken);
+        await context.ThroughputLoad.RunAsync(host.Url(Path), sizes.ThroughputWarmup, cancellationToken);
 
         var bareRuns = new List<Run>();
         var hostRuns = new List<Run>();

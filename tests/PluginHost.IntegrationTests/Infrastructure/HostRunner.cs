@@ -73,7 +73,10 @@ public sealed class HostRunner : IAsyncDisposable
     public Task WaitForReloadResultAsync(int reloadsBefore, string what) =>
         Eventually.WaitAsync(() => Coordinator.History.Count > reloadsBefore, what);
 
-    /// <summary>Forces collections until every retired context is gone or the bound passes; returns those still alive.</summary>
+    /// <summary>
+    /// Forces collections until every retired context is gone (and the host's unload tracker has counted them) or the
+    /// bound passes; returns those still alive.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public async Task<IReadOnlyList<RetiredApp>> CollectRetiredAsync(TimeSpan? bound = null)
     {
@@ -85,7 +88,14 @@ public sealed class HostRunner : IAsyncDisposable
             GC.WaitForPendingFinalizers();
             GC.Collect();
             var alive = Tracker.Alive.Where(r => r.Context.IsAlive).ToList();
-            if (alive.Count == 0 || DateTime.UtcNow > deadline)
+            if (alive.Count == 0)
+            {
+                // The host's own verification runs on its thread: let it count them too, so status and metrics agree.
+                await Tracker.WhenSettledAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                return alive;
+            }
+
+            if (DateTime.UtcNow > deadline)
             {
                 return alive;
             }
