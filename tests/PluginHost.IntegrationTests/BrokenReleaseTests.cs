@@ -88,6 +88,10 @@ public sealed class BrokenReleaseTests : HostedTest
     public async Task Config_MalformedOnReload_KeepsServingWithTheOldConfig()
     {
         await AssertOldKeepsServingAsync(() => File.AppendAllText(Releases.ConfigPath, "\nbogus: [\n"), expectedError: "config.yaml");
+
+        // The served release did nothing wrong: it must stay a valid rollback target.
+        var history = Path.Combine(Releases.ReleasesRoot, "history.log");
+        Assert.DoesNotContain("\"action\":\"bad\"", File.Exists(history) ? await File.ReadAllTextAsync(history) : "");
         await AssertGoodReleaseLoadsAfterwardsAsync();
     }
 

@@ -7,7 +7,11 @@ using Serilog.Context;
 namespace PluginHost.Core.Generations;
 
 /// <summary>A new generation could not be built; the message names app, file and cause.</summary>
-public sealed class GenerationBuildException(string message) : Exception(message);
+/// <param name="failedVersion">The release version at fault, or null when the fault is not the release's (a users file, a dangling link).</param>
+public sealed class GenerationBuildException(string message, string? failedVersion = null) : Exception(message)
+{
+    public string? FailedVersion { get; } = failedVersion;
+}
 
 /// <summary>Builds a complete generation of every app, or throws <see cref="GenerationBuildException"/>.</summary>
 public interface IGenerationBuilder
@@ -39,7 +43,9 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         {
             Log.BuildFailed(logger, release.Version, number, ex.Message);
             await retirer.DisposeAndTrackAsync(apps, release.Version, number);
-            throw ex is OperationCanceledException ? ex : new GenerationBuildException(ex.Message);
+            throw ex is OperationCanceledException
+                ? ex
+                : new GenerationBuildException(ex.Message, ex is PluginLoadException { BlamesRelease: false } ? null : release.Version);
         }
     }
 
@@ -51,7 +57,7 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         }
         catch (ReleaseException ex)
         {
-            throw new GenerationBuildException(ex.Message);
+            throw new GenerationBuildException(ex.Message, ex.Version);
         }
     }
 

@@ -7,4 +7,7 @@ public sealed class PluginLoadException(string appName, string file, string caus
     public string AppName { get; } = appName;
     public string File { get; } = file;
     public string Cause { get; } = cause;
+
+    /// <summary>False when the fault lies outside the release (e.g. a users file named by config.yaml): the release is not marked bad.</summary>
+    public bool BlamesRelease { get; init; } = true;
 }

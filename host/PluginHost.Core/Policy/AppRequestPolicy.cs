@@ -43,7 +43,7 @@ public sealed class AppRequestPolicy : IDisposable
             }
             catch (UsersFileException ex)
             {
-                throw new PluginLoadException(config.Name, usersFile, ex.Message);
+                throw new PluginLoadException(config.Name, usersFile, ex.Message) { BlamesRelease = false };
             }
         }
 

@@ -27,7 +27,7 @@ public static class ReleaseResolver
 
         if (!target.EnumerateFileSystemInfos().Any())
         {
-            throw new ReleaseException(target.FullName, "the release folder is empty");
+            throw new ReleaseException(target.FullName, "the release folder is empty") { Version = target.Name };
         }
 
         return new ResolvedRelease(target.Name, target.FullName);
@@ -53,4 +53,7 @@ public sealed class ReleaseException(string path, string cause) : Exception($"{p
 {
     public string PathName { get; } = path;
     public string Cause { get; } = cause;
+
+    /// <summary>The version folder at fault, when there is one (not for a missing or dangling link).</summary>
+    public string? Version { get; init; }
 }

@@ -8,7 +8,10 @@ namespace PluginHost.Core.Reloading;
 
 /// <summary>What the coordinator needs besides the engine parts.</summary>
 /// <param name="LoadConfig">Reads config.yaml again for every reload (throws ConfigException when invalid).</param>
-/// <param name="OnReleaseFailed">Told the version and error of a release that failed to load (e.g. to mark it bad).</param>
+/// <param name="OnReleaseFailed">
+/// Told the version and error of a release that failed to load (e.g. to mark it bad); not called when the fault lies
+/// outside the release (an invalid config.yaml or users file, a dangling link).
+/// </param>
 public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null);
 
 /// <summary>
@@ -140,16 +143,24 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     {
         var started = _timeProvider.GetTimestamp();
         var number = _nextGeneration + 1;
-        Generation next;
         HostConfig config;
         try
         {
             config = request.ReadConfig ? _hooks.LoadConfig(Config.SourcePath) : Config;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Failed(request, started, ex.Message, failedVersion: null);
+        }
+
+        Generation next;
+        try
+        {
             next = await _builder.BuildAsync(config, number, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Failed(request, started, ex.Message);
+            return Failed(request, started, ex.Message, (ex as GenerationBuildException)?.FailedVersion);
         }
 
         _nextGeneration = number;
@@ -166,27 +177,18 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, true, null, (long)duration.TotalMilliseconds, next.Release.Version, number);
     }
 
-    private ReloadResult Failed(ReloadRequest request, long started, string error)
+    /// <param name="failedVersion">The release to report as failed (the one the builder resolved), or null when it is not at fault.</param>
+    private ReloadResult Failed(ReloadRequest request, long started, string error, string? failedVersion)
     {
         Log.ReloadFailed(_logger, request.Trigger, error);
-        var version = Current()?.Release.Version;
-        TryMarkBad(error);
+        if (failedVersion is not null)
+        {
+            _hooks.OnReleaseFailed?.Invoke(failedVersion, error);
+        }
+
+        var serving = Current();
         return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, false, error,
-            (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds, version, Current()?.Number);
-    }
-
-    private void TryMarkBad(string error)
-    {
-        if (_hooks.OnReleaseFailed is null)
-        {
-            return;
-        }
-
-        var target = Releases.ReleaseResolver.ReadLink(Config.ProductionLink);
-        if (target is not null)
-        {
-            _hooks.OnReleaseFailed(Path.GetFileName(target.TrimEnd('/')), error);
-        }
+            (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds, serving?.Release.Version, serving?.Number);
     }
 
     private Generation? Current() => _current.Value;

@@ -59,7 +59,7 @@ public sealed class ReloadCoordinatorTests
     {
         await using var sut = CreateSut();
         var first = await sut.LoadFirstAsync();
-        _builder.BuildAsync(Arg.Any<HostConfig>(), 2, Arg.Any<CancellationToken>()).Returns<Generation>(_ => throw new GenerationBuildException("app 'A': boom"));
+        _builder.BuildAsync(Arg.Any<HostConfig>(), 2, Arg.Any<CancellationToken>()).Returns<Generation>(_ => throw new GenerationBuildException("app 'A': boom", "v2"));
 
         var result = await sut.ReloadAsync(new ReloadRequest("flip"));
 
@@ -68,6 +68,20 @@ public sealed class ReloadCoordinatorTests
         Assert.Same(first, _current.Value);
         Assert.Same(result, sut.LastResult);
         await _retirer.DidNotReceiveWithAnyArgs().RetireAsync(default!, default);
+        _onFailed.Received(1).Invoke("v2", "app 'A': boom");
+    }
+
+    [Fact]
+    public async Task ReloadAsync_BuildFailsOutsideTheRelease_DoesNotReportTheReleaseFailed()
+    {
+        await using var sut = CreateSut();
+        await sut.LoadFirstAsync();
+        _builder.BuildAsync(Arg.Any<HostConfig>(), 2, Arg.Any<CancellationToken>()).Returns<Generation>(_ => throw new GenerationBuildException("app 'A': users: missing"));
+
+        var result = await sut.ReloadAsync(new ReloadRequest("touch"));
+
+        Assert.False(result.Ok);
+        _onFailed.DidNotReceiveWithAnyArgs().Invoke(default!, default!);
     }
 
     [Fact]
@@ -83,6 +97,8 @@ public sealed class ReloadCoordinatorTests
         Assert.Contains("config.yaml:3", result.Error);
         Assert.Same(first, _current.Value);
         Assert.Same(_config, sut.Config);
+        _onFailed.DidNotReceiveWithAnyArgs().Invoke(default!, default!);
+        await _builder.DidNotReceive().BuildAsync(Arg.Any<HostConfig>(), 2, Arg.Any<CancellationToken>());
     }
 
     [Fact]

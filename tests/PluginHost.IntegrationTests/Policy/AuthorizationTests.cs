@@ -189,6 +189,25 @@ public sealed class AuthorizationTests : IAsyncLifetime
         Assert.Empty(await host.CollectRetiredAsync());
     }
 
+    [Fact]
+    public async Task Basic_UsersFileMissingOnReload_KeepsServingAndDoesNotMarkTheReleaseBad()
+    {
+        await WriteUsersAsync(("alice", "wonderland"));
+        var host = await StartAsync(BasicAuth);
+        var reloadsBefore = host.Coordinator.History.Count;
+
+        File.Delete(Path.Combine(_releases.Root, "users.txt"));
+        _releases.Touch();
+        await host.WaitForReloadResultAsync(reloadsBefore, "the failed reload without a users file");
+
+        Assert.False(host.Coordinator.LastResult!.Ok);
+        Assert.Contains("users.txt", host.Coordinator.LastResult.Error);
+        Assert.Equal("alice", (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"))).User);
+        var history = Path.Combine(_releases.ReleasesRoot, "history.log");
+        Assert.DoesNotContain("\"action\":\"bad\"", File.Exists(history) ? await File.ReadAllTextAsync(history) : "");
+        Assert.Empty(await host.CollectRetiredAsync());
+    }
+
     private const string ApiKeyAuth = """
         auth:
           scheme: apiKey
