@@ -15,18 +15,19 @@ public sealed class BrokenReleaseTests : HostedTest
         Releases.WriteSampleConfig();
     }
 
-    public static TheoryData<string> BrokenApps => new()
+    /// <summary>Each broken test plugin, the cause its failure must name, and whether a context was created before it failed.</summary>
+    public static TheoryData<string, string, bool> BrokenApps => new()
     {
-        "ThrowsOnConfigure",
-        "ThrowsOnConfigureServices",
-        "ThrowsInConstructor",
-        "NotReady",
-        "IncompatibleContract",
+        { "ThrowsOnConfigure", "Configure threw InvalidOperationException", true },
+        { "ThrowsOnConfigureServices", "ConfigureServices threw", true },
+        { "ThrowsInConstructor", "constructor of", true },
+        { "NotReady", "IsReadyAsync returned false", true },
+        { "IncompatibleContract", "built against PluginHost.Abstractions 2.", false },
     };
 
     [Theory]
     [MemberData(nameof(BrokenApps))]
-    public async Task Release_WithABrokenApp_KeepsServingTheOldGenerationUntilAGoodRelease(string project)
+    public async Task Release_WithABrokenApp_KeepsServingTheOldGenerationUntilAGoodRelease(string project, string cause, bool hadContext)
     {
         Releases.CreateSampleRelease("broken");
         Releases.CreateRelease("broken", ("Extra", project));
@@ -39,7 +40,30 @@ public sealed class BrokenReleaseTests : HostedTest
                     assembly: Extra/{project}.dll
                 """);
             Releases.Promote("broken");
-        }, expectedError: "app 'Extra'");
+        }, expectedError: $"app 'Extra': {Path.Combine(Releases.ReleasesRoot, "broken", "Extra", project)}.dll: {cause}");
+
+        // The broken app's own half-built context is verified to unload too, not only those of the apps built before it.
+        Assert.Equal(hadContext, Host.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Unloaded", StringComparison.Ordinal)
+            && CollectingSink.Property(e, "App") == "Extra" && CollectingSink.Property(e, "Version") == "broken"));
+        await AssertGoodReleaseLoadsAfterwardsAsync();
+    }
+
+    [Fact]
+    public async Task Release_WarmupThatHangs_FailsAfterTheWarmupTimeoutAndLaterReloadsWork()
+    {
+        Releases.CreateSampleRelease("hangs");
+        Releases.CreateRelease("hangs", ("Extra", "SlowRequest"));
+
+        await AssertOldKeepsServingAsync(() =>
+        {
+            Releases.WriteSampleConfig(warmupTimeout: "1s", extraAppSettings: """
+                  - name: Extra
+                    mount: /extra
+                    assembly: Extra/SlowRequest.dll
+                    warmup: [/slow?ms=600000]
+                """);
+            Releases.Promote("hangs");
+        }, expectedError: "warm-up did not finish within 1 s");
 
         await AssertGoodReleaseLoadsAfterwardsAsync();
     }
@@ -111,7 +135,9 @@ public sealed class BrokenReleaseTests : HostedTest
         });
 
         breakIt();
-        await Host.WaitForReloadResultAsync(reloadsBefore, "the failed reload to be recorded");
+        // Breaking it may take two reloads (a config write and a flip): wait for the failure that names the cause.
+        await Eventually.WaitAsync(() => Host.Coordinator.History.Take(Host.Coordinator.History.Count - reloadsBefore)
+            .Any(r => !r.Ok && r.Error!.Contains(expectedError, StringComparison.Ordinal)), $"a failed reload naming '{expectedError}'");
         await stop.CancelAsync();
         await client;
 

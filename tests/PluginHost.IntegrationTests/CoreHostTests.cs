@@ -127,6 +127,25 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_MissingPrivateDependency_ExitsOneWithOneErrorLineAndNoStackTrace()
+    {
+        _releases.CreateSampleRelease("v1");
+        File.Delete(Path.Combine(_releases.ReleasesRoot, "v1", "ReportingApi", "ReportingApi.Aggregation.dll"));
+        _releases.Promote("v1");
+        _releases.WriteSampleConfig();
+        using var host = HostProcess.Start(_releases.ConfigPath);
+
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        var errors = host.Output.Split('\n').Where(l => l.Contains(" ERR] ", StringComparison.Ordinal) || l.Contains(" FTL] ", StringComparison.Ordinal)).ToList();
+        var error = Assert.Single(errors);
+        Assert.Contains("Cannot start: app 'ReportingApi'", error);
+        Assert.Contains(Path.Combine("ReportingApi", "ReportingApi.Aggregation.dll"), error);
+        Assert.DoesNotContain("   at ", host.Output);
+    }
+
+    [Fact]
     public async Task Start_IncompatibleContract_FailsNamingBothVersions()
     {
         _releases.CreateRelease("v1", ("Bad", "IncompatibleContract"));

@@ -40,6 +40,8 @@ public sealed record ReloadConfig
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan UnloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long an app's warm-up requests and readiness check may take before the load counts as failed.</summary>
+    public TimeSpan WarmupTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public bool WatchConfig { get; init; } = true;
     /// <summary>Use file system events besides polling; false polls only (e.g. where inotify floods or never fires).</summary>
     public bool WatchFiles { get; init; } = true;

@@ -34,14 +34,14 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         {
             foreach (var appConfig in config.Apps)
             {
-                apps.Add(await BuildAppAsync(appConfig, release, number, cancellationToken));
+                apps.Add(await BuildAppAsync(appConfig, release, number, config.Reload.WarmupTimeout, cancellationToken));
             }
 
             return new Generation(number, release, apps, timeProvider.GetUtcNow());
         }
         catch (Exception ex)
         {
-            Log.BuildFailed(logger, release.Version, number, ex.Message);
+            // Not logged here: the coordinator logs the failed reload, or the host stops with it, in one line.
             await retirer.DisposeAndTrackAsync(apps, release.Version, number);
             throw ex is OperationCanceledException
                 ? ex
@@ -61,16 +61,27 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         }
     }
 
-    private async Task<AppInstance> BuildAppAsync(AppConfig config, ResolvedRelease release, long number, CancellationToken cancellationToken)
+    private async Task<AppInstance> BuildAppAsync(AppConfig config, ResolvedRelease release, long number, TimeSpan warmupTimeout, CancellationToken cancellationToken)
     {
         using var app = LogContext.PushProperty("App", config.Name);
         using var version = LogContext.PushProperty("Version", release.Version);
         using var generation = LogContext.PushProperty("Generation", number);
         var started = timeProvider.GetTimestamp();
-        var instance = factory.Create(config, release, number);
+        AppInstance instance;
         try
         {
-            await AppWarmup.RunAsync(instance, cancellationToken);
+            instance = factory.Create(config, release, number);
+        }
+        catch (PluginLoadException ex) when (ex.AbandonedContext is { } abandoned)
+        {
+            // A context was created before the failure: prove that it, too, goes away.
+            retirer.TrackAbandoned(config.Name, release.Version, number, abandoned);
+            throw;
+        }
+
+        try
+        {
+            await AppWarmup.RunAsync(instance, warmupTimeout, timeProvider, cancellationToken);
         }
         catch
         {
@@ -87,9 +98,5 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         [LoggerMessage(EventId = 10, EventName = "AppLoaded", Level = LogLevel.Information,
             Message = "Loaded {App} {Version} generation {Generation} in {LoadMs} ms ({AssemblyCount} private assemblies)")]
         public static partial void AppLoaded(ILogger logger, string app, string version, long generation, long loadMs, int assemblyCount);
-
-        [LoggerMessage(EventId = 11, EventName = "GenerationBuildFailed", Level = LogLevel.Error,
-            Message = "Cannot load release {Version} as generation {Generation}: {Error}")]
-        public static partial void BuildFailed(ILogger logger, string version, long generation, string error);
     }
 }

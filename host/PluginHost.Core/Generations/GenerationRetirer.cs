@@ -52,6 +52,13 @@ public sealed partial class GenerationRetirer(UnloadTracker tracker, TimeProvide
         tracker.Track(retired);
     }
 
+    /// <summary>Verifies that the context of an app that failed half-way through loading unloads as well.</summary>
+    public void TrackAbandoned(string app, string version, long number, WeakReference context)
+    {
+        FrameworkCacheScrubber.Scrub();
+        tracker.Track([new RetiredApp(app, version, number, context, timeProvider.GetTimestamp())]);
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 20, EventName = "DrainTimedOut", Level = LogLevel.Warning,

@@ -69,11 +69,11 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
             var pipeline = policy.Wrap(BuildPipeline(config, plugin.App, context, services.Provider, assemblyPath), services.Provider, loggerFactory);
             return new AppInstance(config, context, plugin, services, pipeline, timeProvider.GetElapsedTime(started), policy);
         }
-        catch
+        catch (Exception ex)
         {
             plugin.Dispose();
             policy.Dispose();
-            throw;
+            throw PluginLoadException.Abandoning(ex, config.Name, assemblyPath, plugin.Context);
         }
     }
 

@@ -10,15 +10,36 @@ namespace PluginHost.Core.Loading;
 /// </summary>
 public static class AppWarmup
 {
-    public static async Task RunAsync(AppInstance app, CancellationToken cancellationToken = default)
+    /// <summary>Runs the warm-up; one that does not finish within <paramref name="timeout"/> fails the load.</summary>
+    /// <remarks>
+    /// The app is asked to stop through the cancellation token; one that ignores it is left behind (and, if it never
+    /// finishes, shows up as a leaked generation rather than blocking every later reload).
+    /// </remarks>
+    public static async Task RunAsync(AppInstance app, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await RunAsync(app, bounded.Token).WaitAsync(timeout, timeProvider, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is TimeoutException || bounded.IsCancellationRequested))
+        {
+            throw new PluginLoadException(app.Name, AssemblyFile(app),
+                $"warm-up did not finish within {timeout.TotalSeconds:0.###} s (reload.warmupTimeout)");
+        }
+    }
+
+    private static async Task RunAsync(AppInstance app, CancellationToken cancellationToken)
+    {
         foreach (var path in app.Config.Warmup)
         {
             var status = await SendAsync(app, path, cancellationToken);
             if (status is < 200 or >= 400)
             {
-                throw new PluginLoadException(app.Name, app.Config.Assembly, $"warm-up request GET {path} answered {status}");
+                throw new PluginLoadException(app.Name, AssemblyFile(app), $"warm-up request GET {path} answered {status}");
             }
         }
 
@@ -43,7 +64,7 @@ public static class AppWarmup
         }
         catch (Exception ex)
         {
-            throw new PluginLoadException(app.Name, app.Config.Assembly,
+            throw new PluginLoadException(app.Name, AssemblyFile(app),
                 $"warm-up request GET {path} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
         }
 
@@ -59,15 +80,17 @@ public static class AppWarmup
         }
         catch (Exception ex)
         {
-            throw new PluginLoadException(app.Name, app.Config.Assembly,
+            throw new PluginLoadException(app.Name, AssemblyFile(app),
                 $"{nameof(IPluginApp.IsReadyAsync)} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
         }
 
         if (!ready)
         {
-            throw new PluginLoadException(app.Name, app.Config.Assembly, $"{nameof(IPluginApp.IsReadyAsync)} returned false");
+            throw new PluginLoadException(app.Name, AssemblyFile(app), $"{nameof(IPluginApp.IsReadyAsync)} returned false");
         }
     }
+
+    private static string AssemblyFile(AppInstance app) => Path.Combine(app.Context.ContentRoot, Path.GetFileName(app.Config.Assembly));
 
     private static (string Path, string Query) SplitQuery(string path)
     {

@@ -46,7 +46,7 @@ public static class PluginAssemblyLoader
             throw new PluginLoadException(appName, assemblyPath, "assembly not found");
         }
 
-        if (ContractCompatibility.Check(assemblyPath) is { } incompatibility)
+        if (CheckContract(appName, assemblyPath) is { } incompatibility)
         {
             throw new PluginLoadException(appName, assemblyPath, incompatibility);
         }
@@ -56,18 +56,30 @@ public static class PluginAssemblyLoader
             isUnloadable: true,
             sharedTypes: [typeof(IPluginApp), typeof(ILogger)],
             configure: config => config.LoadInMemory = true);
+        var context = new WeakReference(loader.LoadContext);
         try
         {
             var main = loader.LoadDefaultAssembly();
-            var context = AssemblyLoadContext.GetLoadContext(main)!;
-            var count = LoadDependencyGraph(appName, assemblyPath, main, context);
+            var count = LoadDependencyGraph(appName, assemblyPath, main, loader.LoadContext);
             var app = CreateApp(appName, assemblyPath, main);
-            return new LoadedPlugin(loader, app, new WeakReference(context), count);
+            return new LoadedPlugin(loader, app, context, count);
         }
-        catch
+        catch (Exception ex)
         {
             loader.Dispose();
-            throw;
+            throw PluginLoadException.Abandoning(ex, appName, assemblyPath, context);
+        }
+    }
+
+    private static string? CheckContract(string appName, string assemblyPath)
+    {
+        try
+        {
+            return ContractCompatibility.Check(assemblyPath);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw new PluginLoadException(appName, assemblyPath, $"not a readable .NET assembly: {ex.GetType().Name}: {FirstLine(ex.Message)}");
         }
     }
 

@@ -8,6 +8,25 @@ public sealed class PluginLoadException(string appName, string file, string caus
     public string File { get; } = file;
     public string Cause { get; } = cause;
 
+    /// <summary>
+    /// The collectible context of the half-built app, when one was created before the failure: the host verifies
+    /// that it unloads too (held weakly: the exception must not keep it alive).
+    /// </summary>
+    public WeakReference? AbandonedContext { get; private set; }
+
+    /// <summary>
+    /// The failure of an app whose context <paramref name="context"/> is being abandoned, as a PluginLoadException
+    /// (an unexpected exception becomes one naming app, file and cause; its stack trace, which may reference the
+    /// app's code, is dropped).
+    /// </summary>
+    internal static PluginLoadException Abandoning(Exception failure, string appName, string file, WeakReference context)
+    {
+        var error = failure as PluginLoadException
+            ?? new PluginLoadException(appName, file, $"{failure.GetType().Name}: {PluginAssemblyLoader.FirstLine(failure.Message)}");
+        error.AbandonedContext ??= context;
+        return error;
+    }
+
     /// <summary>False when the fault lies outside the release (e.g. a users file named by config.yaml): the release is not marked bad.</summary>
     public bool BlamesRelease { get; init; } = true;
 }

@@ -84,7 +84,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     /// <summary>The first load: a failure here is thrown, so the host stops with a clear message.</summary>
     public async Task<Generation> LoadFirstAsync(CancellationToken cancellationToken = default)
     {
-        var result = await ReloadAsync(new ReloadRequest("startup", ReadConfig: false), cancellationToken);
+        var result = await ReloadAsync(new ReloadRequest("startup", ReadConfig: false) { IsFirstLoad = true }, cancellationToken);
         if (!result.Ok)
         {
             throw new GenerationBuildException(result.Error!);
@@ -180,7 +180,12 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     /// <param name="failedVersion">The release to report as failed (the one the builder resolved), or null when it is not at fault.</param>
     private ReloadResult Failed(ReloadRequest request, long started, string error, string? failedVersion)
     {
-        Log.ReloadFailed(_logger, request.Trigger, error);
+        if (!request.IsFirstLoad)
+        {
+            // A failed first load is not logged here: the host stops with its message (one line, not two).
+            Log.ReloadFailed(_logger, request.Trigger, error);
+        }
+
         if (failedVersion is not null)
         {
             _hooks.OnReleaseFailed?.Invoke(failedVersion, error);
@@ -250,4 +255,8 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 }
 
 /// <summary>Why a reload was asked for. Every reload reads config.yaml again, so it never runs on a stale config.</summary>
-public sealed record ReloadRequest(string Trigger, bool ReadConfig = true);
+public sealed record ReloadRequest(string Trigger, bool ReadConfig = true)
+{
+    /// <summary>The load at start-up, whose failure stops the host instead of keeping a previous generation.</summary>
+    internal bool IsFirstLoad { get; init; }
+}

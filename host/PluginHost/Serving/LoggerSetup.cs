@@ -1,4 +1,5 @@
 using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
 using Serilog;
 using Serilog.Events;
 
@@ -7,7 +8,7 @@ namespace PluginHost.Serving;
 /// <summary>Serilog from config.yaml's logging section: console always, a rolling file when configured.</summary>
 public static class LoggerSetup
 {
-    private const string Template = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+    private const string Template = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {AppTag}{Message:lj}{NewLine}{Exception}";
     private const string FileTemplate = "{Timestamp:o} [{Level:u3}] {SourceContext} {App} {Version} {Generation}: {Message:lj}{NewLine}{Exception}";
 
     public static LoggerConfiguration Configure(LoggerConfiguration configuration, LoggingConfig config)
@@ -19,6 +20,10 @@ public static class LoggerSetup
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.With<AppTagEnricher>()
+            // A release that cannot be loaded at start-up stops the host with one line ("Cannot start: …"); the
+            // generic host's own "Hosting failed to start" event would repeat it with a stack trace.
+            .Filter.ByExcluding(e => e.Exception is GenerationBuildException)
             .WriteTo.Console(outputTemplate: Template);
         if (config.File is { } file)
         {
