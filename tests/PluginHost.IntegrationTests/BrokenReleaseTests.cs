@@ -56,11 +56,12 @@ public sealed class BrokenReleaseTests : HostedTest
 
         await AssertOldKeepsServingAsync(() =>
         {
-            Releases.WriteSampleConfig(warmupTimeout: "1s", extraAppSettings: """
+            Releases.WriteSampleConfig(extraAppSettings: """
                   - name: Extra
                     mount: /extra
                     assembly: Extra/SlowRequest.dll
                     warmup: [/slow?ms=600000]
+                    warmupTimeout: 1s
                 """);
             Releases.Promote("hangs");
         }, expectedError: "warm-up did not finish within 1 s");

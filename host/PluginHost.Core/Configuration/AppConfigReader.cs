@@ -47,6 +47,7 @@ internal sealed class AppConfigReader(string configFolder)
         var hosts = app.Get("hosts", YamlValues.ListOf(YamlValues.NonEmptyText), defaults.Hosts);
         var passAuthorization = app.Get("passAuthorization", YamlValues.Bool, defaults.PassAuthorization);
         var warmup = app.Get("warmup", YamlValues.ListOf(ConfigValues.RequestPath), defaults.Warmup);
+        var warmupTimeout = app.Get("warmupTimeout", YamlValues.Duration, defaults.WarmupTimeout);
         var settings = app.Get("settings", SettingsFlattener.Read, defaults.Settings);
         var staticFolder = app.Optional<string>("static", ConfigValues.ReleaseRelativePath);
         var maxRequestBodySize = app.Get("maxRequestBodySize", YamlValues.ByteSize, defaults.MaxRequestBodySize);
@@ -67,6 +68,7 @@ internal sealed class AppConfigReader(string configFolder)
             Hosts = hosts,
             PassAuthorization = passAuthorization,
             Warmup = warmup,
+            WarmupTimeout = warmupTimeout,
             Settings = settings,
             Static = staticFolder,
             MaxRequestBodySize = maxRequestBodySize,

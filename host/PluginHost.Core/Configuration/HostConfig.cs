@@ -40,8 +40,6 @@ public sealed record ReloadConfig
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan UnloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    /// <summary>How long an app's warm-up requests and readiness check may take before the load counts as failed.</summary>
-    public TimeSpan WarmupTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public bool WatchConfig { get; init; } = true;
     /// <summary>Use file system events besides polling; false polls only (e.g. where inotify floods or never fires).</summary>
     public bool WatchFiles { get; init; } = true;
@@ -79,6 +77,8 @@ public sealed record AppConfig
     public bool PassAuthorization { get; init; }
     /// <summary>Paths (relative to the mount) requested in-process before traffic is swapped to a new generation.</summary>
     public IReadOnlyList<string> Warmup { get; init; } = [];
+    /// <summary>How long the warm-up requests and readiness check may take before the load counts as failed.</summary>
+    public TimeSpan WarmupTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Free-form settings handed to the app as IConfiguration (flattened key → value).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
     /// <summary>Optional static file folder relative to the app's folder in the release.</summary>

@@ -77,7 +77,6 @@ internal sealed class HostConfigReader
             Debounce = reload.Get("debounce", YamlValues.Duration, defaults.Debounce),
             DrainTimeout = reload.Get("drainTimeout", YamlValues.Duration, defaults.DrainTimeout),
             UnloadTimeout = reload.Get("unloadTimeout", YamlValues.Duration, defaults.UnloadTimeout),
-            WarmupTimeout = reload.Get("warmupTimeout", YamlValues.Duration, defaults.WarmupTimeout),
             WatchConfig = reload.Get("watchConfig", YamlValues.Bool, defaults.WatchConfig),
             WatchFiles = reload.Get("watchFiles", YamlValues.Bool, defaults.WatchFiles),
         };

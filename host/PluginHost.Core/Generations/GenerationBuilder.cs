@@ -34,7 +34,7 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         {
             foreach (var appConfig in config.Apps)
             {
-                apps.Add(await BuildAppAsync(appConfig, release, number, config.Reload.WarmupTimeout, cancellationToken));
+                apps.Add(await BuildAppAsync(appConfig, release, number, cancellationToken));
             }
 
             return new Generation(number, release, apps, timeProvider.GetUtcNow());
@@ -61,7 +61,7 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         }
     }
 
-    private async Task<AppInstance> BuildAppAsync(AppConfig config, ResolvedRelease release, long number, TimeSpan warmupTimeout, CancellationToken cancellationToken)
+    private async Task<AppInstance> BuildAppAsync(AppConfig config, ResolvedRelease release, long number, CancellationToken cancellationToken)
     {
         using var app = LogContext.PushProperty("App", config.Name);
         using var version = LogContext.PushProperty("Version", release.Version);
@@ -81,7 +81,7 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
 
         try
         {
-            await AppWarmup.RunAsync(instance, warmupTimeout, timeProvider, cancellationToken);
+            await AppWarmup.RunAsync(instance, timeProvider, cancellationToken);
         }
         catch
         {

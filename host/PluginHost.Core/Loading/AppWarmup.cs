@@ -10,15 +10,16 @@ namespace PluginHost.Core.Loading;
 /// </summary>
 public static class AppWarmup
 {
-    /// <summary>Runs the warm-up; one that does not finish within <paramref name="timeout"/> fails the load.</summary>
+    /// <summary>Runs the warm-up; one that does not finish within the app's <c>warmupTimeout</c> fails the load.</summary>
     /// <remarks>
     /// The app is asked to stop through the cancellation token; one that ignores it is left behind (and, if it never
     /// finishes, shows up as a leaked generation rather than blocking every later reload).
     /// </remarks>
-    public static async Task RunAsync(AppInstance app, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
+    public static async Task RunAsync(AppInstance app, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        var timeout = app.Config.WarmupTimeout;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(timeout);
         try
@@ -28,7 +29,7 @@ public static class AppWarmup
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is TimeoutException || bounded.IsCancellationRequested))
         {
             throw new PluginLoadException(app.Name, AssemblyFile(app),
-                $"warm-up did not finish within {timeout.TotalSeconds:0.###} s (reload.warmupTimeout)");
+                $"warm-up did not finish within {timeout.TotalSeconds:0.###} s (warmupTimeout)");
         }
     }
 

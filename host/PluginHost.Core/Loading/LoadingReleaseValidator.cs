@@ -21,7 +21,7 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
         var errors = new List<string>();
         foreach (var app in config.Apps)
         {
-            if (await TryLoadAsync(factory, app, release, config.Reload.WarmupTimeout, cancellationToken) is { } error)
+            if (await TryLoadAsync(factory, app, release, cancellationToken) is { } error)
             {
                 errors.Add(error);
             }
@@ -30,13 +30,13 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
         return errors;
     }
 
-    private static async Task<string?> TryLoadAsync(AppInstanceFactory factory, AppConfig app, ResolvedRelease release, TimeSpan warmupTimeout, CancellationToken cancellationToken)
+    private static async Task<string?> TryLoadAsync(AppInstanceFactory factory, AppConfig app, ResolvedRelease release, CancellationToken cancellationToken)
     {
         AppInstance? instance = null;
         try
         {
             instance = factory.Create(app, release, generation: 0);
-            await AppWarmup.RunAsync(instance, warmupTimeout, TimeProvider.System, cancellationToken);
+            await AppWarmup.RunAsync(instance, TimeProvider.System, cancellationToken);
             return null;
         }
         catch (PluginLoadException ex)

@@ -146,7 +146,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         HostConfig config;
         try
         {
-            config = request.ReadConfig ? _hooks.LoadConfig(Config.SourcePath) : Config;
+            config = request.ReadConfig ? ReadConfig() : Config;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -175,6 +175,19 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 
         CompletedReloads++;
         return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, true, null, (long)duration.TotalMilliseconds, next.Release.Version, number);
+    }
+
+    /// <summary>Reads config.yaml again; only its apps take effect (see <see cref="StartupOnlySettings"/>).</summary>
+    private HostConfig ReadConfig()
+    {
+        var running = Config;
+        var reloaded = _hooks.LoadConfig(running.SourcePath);
+        if (StartupOnlySettings.Changed(running, reloaded) is { Count: > 0 } changed)
+        {
+            Log.RestartNeeded(_logger, running.SourcePath, string.Join(", ", changed));
+        }
+
+        return StartupOnlySettings.Reload(running, reloaded);
     }
 
     /// <param name="failedVersion">The release to report as failed (the one the builder resolved), or null when it is not at fault.</param>
@@ -251,6 +264,10 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         [LoggerMessage(EventId = 2, EventName = "ReloadFailed", Level = LogLevel.Error,
             Message = "Reload ({Trigger}) failed; the previous generation keeps serving: {Error}")]
         public static partial void ReloadFailed(ILogger logger, string trigger, string error);
+
+        [LoggerMessage(EventId = 3, EventName = "RestartNeeded", Level = LogLevel.Warning,
+            Message = "{ConfigPath}: changes to {Sections} take effect only when the host restarts; this reload applies the apps")]
+        public static partial void RestartNeeded(ILogger logger, string configPath, string sections);
     }
 }
 

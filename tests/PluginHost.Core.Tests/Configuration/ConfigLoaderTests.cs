@@ -44,6 +44,7 @@ public sealed class ConfigLoaderTests
                 hosts: [api.example.com, API.example.org]
                 passAuthorization: true
                 warmup: [/version, /health]
+                warmupTimeout: 5s
                 settings:
                   title: Report
                 static: wwwroot
@@ -84,6 +85,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(["api.example.com", "API.example.org"], app.Hosts);
         Assert.True(app.PassAuthorization);
         Assert.Equal(["/version", "/health"], app.Warmup);
+        Assert.Equal(TimeSpan.FromSeconds(5), app.WarmupTimeout);
         Assert.Equal(new Dictionary<string, string?> { ["title"] = "Report" }, app.Settings);
         Assert.Equal("wwwroot", app.Static);
         Assert.Equal(10L * 1024 * 1024, app.MaxRequestBodySize);
@@ -114,6 +116,7 @@ public sealed class ConfigLoaderTests
         Assert.Null(app.Static);
         Assert.Equal(defaults.MaxRequestBodySize, app.MaxRequestBodySize);
         Assert.Equal(defaults.RequestTimeout, app.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), app.WarmupTimeout);
         Assert.Null(app.Auth);
     }
 

@@ -102,6 +102,43 @@ public sealed class ReloadCoordinatorTests
     }
 
     [Fact]
+    public async Task ReloadAsync_ConfigChangedOutsideApps_AppliesOnlyTheApps()
+    {
+        var apps = new[] { new AppConfig { Name = "A", Mount = "/a", Assembly = "A/A.dll" } };
+        _loadConfig.Invoke(Arg.Any<string>()).Returns(_config with
+        {
+            Apps = apps,
+            Server = new ServerConfig { Urls = ["http://127.0.0.1:9999"] },
+            Reload = new ReloadConfig { Debounce = TimeSpan.FromSeconds(5) },
+        });
+        await using var sut = CreateSut();
+        await sut.LoadFirstAsync();
+
+        var result = await sut.ReloadAsync(new ReloadRequest("config file changed"));
+
+        Assert.True(result.Ok);
+        Assert.Same(apps, sut.Config.Apps);
+        Assert.Same(_config.Server, sut.Config.Server);
+        Assert.Same(_config.Reload, sut.Config.Reload);
+        await _builder.Received(1).BuildAsync(Arg.Is<HostConfig>(c => c.Apps == apps && c.Server == _config.Server), 2, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public void Changed_SectionsOutsideApps_NamesEachOne()
+    {
+        var running = new HostConfig { SourcePath = "/srv/config.yaml" };
+        var reloaded = running with
+        {
+            Server = new ServerConfig { Urls = ["http://127.0.0.1:9999"] },
+            Admin = new AdminConfig { Allow = ["10.0.0.0/8"] },
+            Apps = [new AppConfig { Name = "A", Mount = "/a", Assembly = "A/A.dll" }],
+        };
+
+        Assert.Equal(["server", "admin"], StartupOnlySettings.Changed(running, reloaded));
+        Assert.Empty(StartupOnlySettings.Changed(running, running with { Server = new ServerConfig(), Admin = new AdminConfig() }));
+    }
+
+    [Fact]
     public async Task RequestReload_BurstDuringAReload_RunsExactlyOneMoreAfterIt()
     {
         var building = new TaskCompletionSource();

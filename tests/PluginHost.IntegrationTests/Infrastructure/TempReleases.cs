@@ -72,7 +72,7 @@ public sealed class TempReleases : IDisposable
     public void WriteConfig(string yaml) => File.WriteAllText(ConfigPath, yaml);
 
     /// <summary>A config for the two sample apps; <paramref name="extra"/> is appended (more top-level sections).</summary>
-    public void WriteSampleConfig(string extraAppSettings = "", string pollInterval = "200ms", string debounce = "200ms", string warmupTimeout = "30s")
+    public void WriteSampleConfig(string extraAppSettings = "", string pollInterval = "200ms", string debounce = "200ms")
     {
         WriteConfig($"""
             releases:
@@ -83,7 +83,6 @@ public sealed class TempReleases : IDisposable
               debounce: {debounce}
               drainTimeout: 10s
               unloadTimeout: 10s
-              warmupTimeout: {warmupTimeout}
             apps:
               - name: WebApp
                 mount: /
