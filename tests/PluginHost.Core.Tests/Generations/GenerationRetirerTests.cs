@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using PluginHost.Core.Generations;
+
+namespace PluginHost.Core.Tests.Generations;
+
+public sealed class GenerationRetirerTests
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly ILogger<GenerationRetirer> _logger = Substitute.For<ILogger<GenerationRetirer>>();
+
+    public GenerationRetirerTests() => _logger.IsEnabled(Arg.Any<LogLevel>()).Returns(true);
+
+    private GenerationRetirer CreateSut() =>
+        new(new UnloadTracker(_clock, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(10)), _clock, _logger, DrainTimeout);
+
+    [Fact]
+    public async Task RetireAsync_LastRequestLeaves_CompletesWithoutWaitingForTheTimeout()
+    {
+        var generation = GenerationTests.Empty(2);
+        Assert.True(generation.TryEnter());
+        var sut = CreateSut();
+
+        var retiring = sut.RetireAsync(generation);
+        Assert.False(retiring.IsCompleted);
+        generation.Exit();
+
+        await retiring.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(Warnings());
+    }
+
+    [Fact]
+    public async Task RetireAsync_RequestNeverLeaves_GivesUpAfterTheDrainTimeoutWithAWarning()
+    {
+        var generation = GenerationTests.Empty(4);
+        Assert.True(generation.TryEnter());
+        var sut = CreateSut();
+
+        var retiring = sut.RetireAsync(generation);
+        _clock.Advance(DrainTimeout - TimeSpan.FromSeconds(1));
+        Assert.False(retiring.IsCompleted);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        await retiring.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(Warnings());
+        Assert.Equal(1, generation.InFlight);
+    }
+
+    private IEnumerable<object?[]> Warnings() =>
+        _logger.ReceivedCalls().Where(c => c.GetMethodInfo().Name == nameof(ILogger.Log) && Equals(c.GetArguments()[0], LogLevel.Warning)).Select(c => c.GetArguments());
+}

@@ -1,0 +1,69 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using PluginHost.Core.Generations;
+
+namespace PluginHost.Core.Tests.Generations;
+
+public sealed class UnloadTrackerTests
+{
+    private static readonly TimeSpan UnloadTimeout = TimeSpan.FromSeconds(10);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly ILogger<UnloadTracker> _logger = Substitute.For<ILogger<UnloadTracker>>();
+
+    public UnloadTrackerTests() => _logger.IsEnabled(Arg.Any<LogLevel>()).Returns(true);
+
+    [Fact]
+    public async Task Track_ContextAlreadyCollected_CountsItAndLogsTheUnload()
+    {
+        var sut = new UnloadTracker(_clock, _logger, UnloadTimeout);
+
+        sut.Track([Retired("A", 1, DeadReference())]);
+        await sut.WhenSettledAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, sut.CollectedCount);
+        Assert.Empty(sut.Alive);
+        Assert.Empty(sut.Leaked);
+        Assert.Single(LogCalls(LogLevel.Information));
+    }
+
+    [Fact]
+    public async Task Track_ContextStillReferencedAfterTheTimeout_ReportsOneLeakAndKeepsWatching()
+    {
+        var held = new object();
+        var sut = new UnloadTracker(_clock, _logger, UnloadTimeout);
+        var retired = Retired("A", 7, new WeakReference(held));
+
+        sut.Track([retired]);
+        var settled = sut.WhenSettledAsync();
+        await AdvanceUntilAsync(() => settled.IsCompleted);
+
+        Assert.Equal(UnloadState.Leaked, retired.State);
+        Assert.Same(retired, Assert.Single(sut.Leaked));
+        Assert.Same(retired, Assert.Single(sut.Alive));
+        Assert.Equal(0, sut.CollectedCount);
+        Assert.Single(LogCalls(LogLevel.Warning));
+        GC.KeepAlive(held);
+    }
+
+    private RetiredApp Retired(string app, long generation, WeakReference context) =>
+        new(app, "v1", generation, context, _clock.GetTimestamp());
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference DeadReference() => new(new object());
+
+    private IEnumerable<object?[]> LogCalls(LogLevel level) =>
+        _logger.ReceivedCalls().Where(c => c.GetMethodInfo().Name == nameof(ILogger.Log) && Equals(c.GetArguments()[0], level)).Select(c => c.GetArguments());
+
+    /// <summary>The tracker backs off on the fake clock: move it on until the condition holds (bounded by real time).</summary>
+    private async Task AdvanceUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            _clock.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(5);
+        }
+    }
+}
