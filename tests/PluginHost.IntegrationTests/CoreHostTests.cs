@@ -76,6 +76,34 @@ public sealed class CoreHostTests : HostedTest
     }
 
     [Fact]
+    public async Task Status_AfterStartup_DescribesEveryAppAndTheFirstLoad()
+    {
+        var before = DateTimeOffset.UtcNow;
+        (await Host.Client.GetAsync("/api/v1/version")).Dispose();
+
+        var status = await Host.GetJsonAsync("/_pluginhost/status");
+
+        var apps = status.GetProperty("apps").EnumerateArray().ToDictionary(a => a.GetProperty("name").GetString()!);
+        Assert.Equal(["ReportingApi", "WebApp"], apps.Keys.Order());
+        var api = apps["ReportingApi"];
+        Assert.Equal("/api/v1", api.GetProperty("mount").GetString());
+        Assert.Equal("/", apps["WebApp"].GetProperty("mount").GetString());
+        Assert.Equal("v1.4.0", api.GetProperty("version").GetString());
+        Assert.Equal(1, api.GetProperty("generation").GetInt64());
+        Assert.InRange(api.GetProperty("loadedAt").GetDateTimeOffset(), before.AddMinutes(-5), DateTimeOffset.UtcNow);
+        Assert.Equal(0, api.GetProperty("inFlight").GetInt64());
+        Assert.Equal(1, api.GetProperty("requests").GetInt64());
+        Assert.Equal(0, api.GetProperty("retiredAlive").GetInt32());
+        Assert.Equal(0, api.GetProperty("leaked").GetInt32());
+        var last = status.GetProperty("lastReload");
+        Assert.True(last.GetProperty("ok").GetBoolean());
+        Assert.Equal("startup", last.GetProperty("trigger").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, last.GetProperty("error").ValueKind);
+        Assert.True(last.GetProperty("durationMs").GetInt64() > 0);
+        Assert.InRange(last.GetProperty("at").GetDateTimeOffset(), before.AddMinutes(-5), DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
     public async Task AppLogs_CarryAppVersionAndGeneration()
     {
         await Host.GetJsonAsync("/api/v1/version");
@@ -86,6 +114,53 @@ public sealed class CoreHostTests : HostedTest
         Assert.Equal("1", CollectingSink.Property(served, "Generation"));
         Assert.Contains(Host.Logs.Events, e => e.MessageTemplate.Text.StartsWith("Loaded {App}", StringComparison.Ordinal)
             && CollectingSink.Property(e, "App") == "WebApp" && e.Properties.ContainsKey("LoadMs"));
+    }
+}
+
+/// <summary>Issue 2: apps bound to virtual hosts (<c>hosts:</c>) beside a catch-all app on the same mount.</summary>
+public sealed class VirtualHostTests : HostedTest
+{
+    protected override void Arrange()
+    {
+        Releases.CreateSampleRelease("v1");
+        Releases.Promote("v1");
+        Releases.WriteConfig("""
+            releases:
+              root: releases
+            apps:
+              - name: WebApp
+                mount: /
+                assembly: WebApp/WebApp.dll
+              - name: ReportingApi
+                mount: /
+                hosts: [reports.example.com]
+                assembly: ReportingApi/ReportingApi.dll
+            """);
+    }
+
+    [Theory]
+    [InlineData("reports.example.com", "ReportingApi")]
+    [InlineData("REPORTS.example.com:8080", "ReportingApi")]
+    [InlineData("www.example.com", "WebApp")]
+    [InlineData("127.0.0.1", "WebApp")]
+    public async Task Request_HostHeader_PicksTheAppBoundToThatHostElseTheCatchAll(string hostHeader, string expectedApp)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/version");
+        request.Headers.Host = hostHeader;
+
+        using var response = await Host.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        if (expectedApp == "ReportingApi")
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"app\":\"ReportingApi\"", body);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Contains(Host.Logs.Events, e => CollectingSink.Property(e, "App") == "WebApp" && CollectingSink.Property(e, "RequestPath") == "/version");
+        }
     }
 }
 

@@ -38,7 +38,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private int _stopped;
-    private long _nextGeneration;
+    private long _lastGeneration;
     private HostConfig _config;
 
     public ReloadCoordinator(HostConfig config, CurrentGeneration current, IGenerationBuilder builder, IGenerationRetirer retirer,
@@ -142,7 +142,8 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private async Task<ReloadResult> BuildAndSwapAsync(ReloadRequest request, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
-        var number = _nextGeneration + 1;
+        // A number is never reused, not even after a failed build: log lines and leak reports name one generation each.
+        var number = ++_lastGeneration;
         HostConfig config;
         try
         {
@@ -163,7 +164,6 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
             return Failed(request, started, ex.Message, (ex as GenerationBuildException)?.FailedVersion);
         }
 
-        _nextGeneration = number;
         Volatile.Write(ref _config, config);
         var old = _current.Swap(next);
         var duration = _timeProvider.GetElapsedTime(started);

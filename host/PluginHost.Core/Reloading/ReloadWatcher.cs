@@ -92,7 +92,11 @@ public sealed partial class ReloadWatcher : IDisposable
         }
     }
 
-    private void OnWatcherError(FileSystemWatcher watcher, Exception error)
+    /// <summary>The file watchers in use (for tests).</summary>
+    internal IReadOnlyList<FileSystemWatcher> Watchers => _watchers;
+
+    /// <summary>A watcher that fails (e.g. inotify's queue overflowed) is switched off; polling carries on alone.</summary>
+    internal void OnWatcherError(FileSystemWatcher watcher, Exception error)
     {
         Log.WatcherUnavailable(_logger, watcher.Path, error.Message);
         watcher.EnableRaisingEvents = false;

@@ -69,6 +69,8 @@ public sealed class ReloadCoordinatorTests
         Assert.Same(result, sut.LastResult);
         await _retirer.DidNotReceiveWithAnyArgs().RetireAsync(default!, default);
         _onFailed.Received(1).Invoke("v2", "app 'A': boom");
+        var next = await sut.ReloadAsync(new ReloadRequest("touch"));
+        Assert.Equal((true, 3L), (next.Ok, next.Generation));
     }
 
     [Fact]

@@ -92,6 +92,44 @@ public sealed class ReloadWatcherTests : IDisposable
     }
 
     [Fact]
+    public void Poll_AfterEveryWatcherFailed_StillNoticesAFlip()
+    {
+        using var sut = CreateSut();
+        sut.Start();
+        Assert.NotEmpty(sut.Watchers);
+
+        foreach (var watcher in sut.Watchers)
+        {
+            sut.OnWatcherError(watcher, new InternalBufferOverflowException("inotify queue overflowed"));
+        }
+
+        _time.Advance(Debouncer.SettleDelay);
+        _reload.ClearReceivedCalls();
+        SymlinkFlipper.Flip(_config.ProductionLink, "v2");
+        _time.Advance(_config.Reload.PollInterval);
+        _time.Advance(Debouncer.SettleDelay);
+
+        Assert.All(sut.Watchers, w => Assert.False(w.EnableRaisingEvents));
+        _reload.Received(1).Invoke("production symlink now points at v2");
+    }
+
+    [Fact]
+    public void Poll_ChangeAlreadySignalled_IsNeverSignalledAgain()
+    {
+        // The watcher acts on changes, not on reload results: a release that failed to load is not retried in a loop.
+        using var sut = new ReloadWatcher(_config with { Reload = _config.Reload with { WatchFiles = false } }, _debouncer, _time, NullLogger<ReloadWatcher>.Instance);
+        sut.Start();
+
+        SymlinkFlipper.Flip(_config.ProductionLink, "v2");
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(_config.Reload.PollInterval);
+        }
+
+        _reload.Received(1).Invoke("production symlink now points at v2");
+    }
+
+    [Fact]
     public void Check_ConfigChangedButNotWatched_DoesNotSignal()
     {
         using var sut = new ReloadWatcher(_config with { Reload = _config.Reload with { WatchConfig = false } }, _debouncer, _time, NullLogger<ReloadWatcher>.Instance);
