@@ -14,7 +14,7 @@ namespace PluginHost.Core.Policy;
 /// hands the app the user name instead of the credentials, strips Authorization unless <c>passAuthorization</c>, and
 /// sets the app's <c>maxRequestBodySize</c>.
 /// </summary>
-public sealed partial class RequestGate(AppAuthenticationSchemes schemes, ILogger<RequestGate> logger)
+public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
 {
     private static readonly Task<bool> Admitted = Task.FromResult(true);
 
@@ -70,7 +70,8 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes, ILogge
             var result = await context.AuthenticateAsync(scheme);
             if (!result.Succeeded)
             {
-                Log.Refused(logger, app.Name, context.Connection.RemoteIpAddress?.ToString(), result.Failure?.Message ?? "no credentials");
+                // The app generation's logger: the event carries App, Version and Generation like the app's own.
+                Log.Refused(app.Logger, app.Name, context.Connection.RemoteIpAddress?.ToString(), result.Failure?.Message ?? "no credentials");
                 await context.ChallengeAsync(scheme);
                 return false;
             }

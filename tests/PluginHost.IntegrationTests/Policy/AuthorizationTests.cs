@@ -136,7 +136,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Equal("ApiKey header=\"X-Report-Key\"", response.Headers.WwwAuthenticate.ToString());
-        Assert.Contains(host.Logs.Events, e => e.Properties.TryGetValue("EventId", out var id) && id.ToString().Contains("AuthenticationRefused", StringComparison.Ordinal));
+        var refused = Assert.Single(host.Logs.Events, e => e.Properties.TryGetValue("EventId", out var id) && id.ToString().Contains("AuthenticationRefused", StringComparison.Ordinal));
+        Assert.Equal(("ReportingApi", "v1", "1"), (CollectingSink.Property(refused, "App"), CollectingSink.Property(refused, "Version"), CollectingSink.Property(refused, "Generation")));
     }
 
     [Fact]
