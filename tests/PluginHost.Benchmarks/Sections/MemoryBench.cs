@@ -21,9 +21,8 @@ public sealed class MemoryBench(BenchContext context) : IBenchSection
 
     public IReadOnlyList<string> Notes =>
     [
-        "4: RSS grows once by some 20-30 MB and then stays flat: the runtime tiers up (re-JITs with dynamic PGO) the host and framework code that runs once per reload. "
-        + "Back-to-back reloads postpone that tier-up (every reload JIT-compiles the plugin anew at tier 0, which restarts the runtime's call-counting delay), "
-        + "so the same one-time growth lands later; the managed heap and the assembly count stay flat and every retired generation is collected.",
+        "4: paced = each reload once the previous generation was verified collected (a deploy's pace); back to back = the next reload as soon as the new version answers. "
+        + "RSS from /proc/<pid>/status; managed heap as of the last full collection; retired generations alive and collected from the host's status.",
     ];
 
     public async Task<IReadOnlyList<BenchRow>> RunAsync(CancellationToken cancellationToken)
