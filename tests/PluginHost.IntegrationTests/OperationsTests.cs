@@ -1,10 +1,13 @@
+using System.Globalization;
 using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.RegularExpressions;
 using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 6: request log events, Prometheus metrics and the status page, on the real in-process host.</summary>
-public sealed class OperationsTests : HostedTest
+public sealed partial class OperationsTests : HostedTest
 {
     protected override void Arrange()
     {
@@ -21,12 +24,30 @@ public sealed class OperationsTests : HostedTest
         var events = await WaitForRequestEventsAsync("/api/v1/version", 1);
         var logged = Assert.Single(events);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("RequestCompleted", CollectingSink.EventName(logged));
         Assert.Equal("GET", CollectingSink.Property(logged, "RequestMethod"));
         Assert.Equal("200", CollectingSink.Property(logged, "StatusCode"));
         Assert.True(double.Parse(CollectingSink.Property(logged, "Elapsed")!, System.Globalization.CultureInfo.InvariantCulture) >= 0);
         Assert.Equal("ReportingApi", CollectingSink.Property(logged, "App"));
         Assert.Equal("v1.0.0", CollectingSink.Property(logged, "Version"));
         Assert.Equal("1", CollectingSink.Property(logged, "Generation"));
+    }
+
+    [Fact]
+    public async Task RequestLog_AdminRequest_HostEventWithoutVersionOrGeneration()
+    {
+        using var response = await Host.Client.GetAsync("/_pluginhost/status");
+
+        var logged = Assert.Single(await WaitForRequestEventsAsync("/_pluginhost/status", 1));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("HostRequestCompleted", CollectingSink.EventName(logged));
+        Assert.Equal("GET", CollectingSink.Property(logged, "RequestMethod"));
+        Assert.Equal("200", CollectingSink.Property(logged, "StatusCode"));
+        Assert.NotNull(CollectingSink.Property(logged, "Elapsed"));
+        Assert.Equal("(admin)", CollectingSink.Property(logged, "App"));
+        Assert.False(logged.Properties.ContainsKey("Version"));
+        Assert.False(logged.Properties.ContainsKey("Generation"));
+        Assert.DoesNotContain("null", logged.RenderMessage(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -91,7 +112,8 @@ public sealed class OperationsTests : HostedTest
         var metrics = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
 
         Assert.Equal(1, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "5xx")));
-        Assert.Equal(0, metrics.Value("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "2xx")));
+        Assert.False(metrics.Contains("pluginhost_requests_total", ("app", "ReportingApi"), ("status_class", "2xx")),
+            "no ReportingApi request succeeded, so there should be no 2xx series for it");
         var second = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
         Assert.Equal(1, second.Value("pluginhost_requests_total", ("app", "(admin)"), ("status_class", "2xx")));
     }
@@ -100,6 +122,19 @@ public sealed class OperationsTests : HostedTest
     public async Task StatusPage_Get_ServesHtmlWithAppsReleasesAndReloads()
     {
         new PluginHost.Core.Releases.ReleaseStore(Releases.ReleasesRoot, userName: "<tester>").MarkBad("v0.9.0", "broken <on purpose>");
+        Releases.CreateSampleRelease("v1.1.0");
+        Releases.Promote("v1.1.0");
+        Releases.Touch();
+        await Host.WaitForGenerationAsync(1, "v1.1.0 served");
+        var reloadsBefore = Host.Coordinator.History.Count;
+        Directory.CreateDirectory(Path.Combine(Releases.ReleasesRoot, "v-empty"));
+        Releases.Promote("v-empty");
+        Releases.Touch();
+        await Host.WaitForReloadResultAsync(reloadsBefore, "failed reload of an empty release recorded");
+        for (var i = 0; i < 5; i++)
+        {
+            (await Host.Client.GetAsync("/api/v1/version")).Dispose();
+        }
 
         using var response = await Host.Client.GetAsync("/_pluginhost/");
         var html = await response.Content.ReadAsStringAsync();
@@ -107,11 +142,37 @@ public sealed class OperationsTests : HostedTest
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<td><code>/api/v1</code></td>", html);
-        Assert.Contains("id=\"served-version\">v1.0.0<", html);
+        Assert.Contains("id=\"served-version\">v1.1.0<", html);
         Assert.Contains("<span class=\"badge prod\">production</span>", html);
         Assert.Contains("bad      - -&gt; v0.9.0 by &lt;tester&gt;: broken &lt;on purpose&gt;", html);
         Assert.Contains("<svg id=\"reload-chart\"", html);
+        Assert.Matches(HostUptime(), html);
+
+        var api = AppRow().Match(html);
+        Assert.True(api.Success, "no row for ReportingApi in the apps table:\n" + html);
+        Assert.Matches(AppUptime(), api.Value);
+        Assert.Contains("<td class=\"num app-requests\">5</td>", api.Value);
+        Assert.Contains("<td class=\"num app-in-flight\">0</td>", api.Value);
+        var rate = AppRate().Match(api.Value);
+        Assert.True(rate.Success, "no requests/s cell in the ReportingApi row: " + api.Value);
+        Assert.True(double.Parse(rate.Groups["rate"].Value, CultureInfo.InvariantCulture) > 0, "5 requests should show a rate above 0: " + api.Value);
+
+        var reloads = Host.Coordinator.History;
+        Assert.Equal(3, reloads.Count);
+        foreach (var reload in reloads)
+        {
+            Assert.Contains($"<td class=\"num reload-ms\">{reload.DurationMs}</td>", html);
+        }
+
+        var failed = Assert.Single(reloads, r => !r.Ok);
+        Assert.False(string.IsNullOrEmpty(failed.Error));
+        Assert.Contains($"class=\"error reload-error\">{HtmlEncoder.Default.Encode(failed.Error)}</td>", html);
+        Assert.Contains("<span class=\"badge failed\">failed</span>", html);
+
+        var external = ExternalReference().Match(html);
+        Assert.False(external.Success, $"the page must not load anything from elsewhere, found '{external.Value}'");
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal));
+        Assert.DoesNotContain("https://", html);
     }
 
     [Fact]
@@ -154,4 +215,20 @@ public sealed class OperationsTests : HostedTest
         await Eventually.WaitAsync(() => Matching().Count >= count, $"{count} request log events for {path}");
         return Matching();
     }
+
+    [GeneratedRegex("""host up <span id="host-uptime">[0-9]+[dhms]( [0-9]+[hms])?</span>""")]
+    private static partial Regex HostUptime();
+
+    [GeneratedRegex("""<tr data-app="ReportingApi">.*?</tr>""", RegexOptions.Singleline)]
+    private static partial Regex AppRow();
+
+    [GeneratedRegex("""<td class="num app-up">[0-9]+[dhms]( [0-9]+[hms])?</td>""")]
+    private static partial Regex AppUptime();
+
+    [GeneratedRegex("""<td class="num app-rate">(?<rate>[0-9]+\.[0-9])</td>""")]
+    private static partial Regex AppRate();
+
+    /// <summary>A src or href to another origin: http://, https:// or protocol-relative //.</summary>
+    [GeneratedRegex("""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalReference();
 }

@@ -5,7 +5,8 @@ namespace PluginHost.IntegrationTests;
 /// <summary>Issue 6: the admin status page as a person sees it, in real headless Chromium.</summary>
 public sealed class StatusPageBrowserTests : IAsyncLifetime
 {
-    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+    /// <summary>Kept as a test artifact: build.cake's Test task collects artifacts/test-results/.</summary>
+    private static readonly string Screenshots = Path.Combine(RepoPaths.TestResults, "screenshots");
     private readonly TempReleases _releases = new();
     private HostRunner _host = null!;
     private HeadlessChromium _chromium = null!;
@@ -52,9 +53,13 @@ public sealed class StatusPageBrowserTests : IAsyncLifetime
         Assert.DoesNotContain("<td class=\"app-version\">v2.0.0</td>", after);
         Assert.Contains("<span class=\"badge prod\">production</span>", after);
         Assert.Contains("id=\"reload-chart\"", after);
+        Assert.True(File.Exists(screenshot), $"no screenshot at {screenshot}");
         var png = await File.ReadAllBytesAsync(screenshot);
         Assert.True(png.Length > 10_000, $"screenshot {screenshot} is only {png.Length} bytes");
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        // The IHDR chunk: the window size asked for (1280 x 900), so the page was rendered at full size.
+        Assert.Equal(1280, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4)));
+        Assert.Equal(900, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4)));
         Assert.Empty(await _host.CollectRetiredAsync());
     }
 }

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Routing;
+using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Admin;
 
 /// <summary>The host's one middleware: admin surface or the app mounted on the path, depending on port and path.</summary>
-public sealed class AdminRouting(HostConfig config, AdminPorts ports, AdminEndpoints admin, PluginDispatcher dispatcher)
+public sealed class AdminRouting(HostConfig config, AdminPorts ports, AdminEndpoints admin, PluginDispatcher dispatcher, RequestTelemetry telemetry)
 {
     private readonly PathString _adminPath = new(config.Admin.Path);
 
@@ -26,7 +27,10 @@ public sealed class AdminRouting(HostConfig config, AdminPorts ports, AdminEndpo
 
         if (adminPort)
         {
+            // Not the admin surface and never an app on the admin ports; still one log event and one metric, like every request.
+            var started = telemetry.Start();
             context.Response.StatusCode = StatusCodes.Status404NotFound;
+            telemetry.Complete(context, started, context.Request.Path.Value, PluginHostMetrics.NoApp);
             return Task.CompletedTask;
         }
 

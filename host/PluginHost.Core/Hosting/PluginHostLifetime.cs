@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 
@@ -6,9 +7,16 @@ namespace PluginHost.Core.Hosting;
 
 /// <summary>
 /// Loads the first generation before Kestrel starts listening (a failure stops the host with its message),
-/// starts watching for reload triggers, and on shutdown retires the last generation.
+/// starts watching for reload triggers, and on shutdown retires the last generation and waits for the unload tracker's
+/// verdict on every retired context, so the process does not exit before the unloads are verified and logged.
 /// </summary>
-internal sealed class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWatcher watcher, Debouncer debouncer) : IHostedService
+/// <remarks>
+/// Stopped after Kestrel (hosted services stop in reverse order, and the server is started last): by then Kestrel has
+/// let in-flight requests finish or, after <c>server.shutdownTimeout</c>, aborted them. The wait for the tracker is bounded
+/// by the tracker itself: a context still alive after <c>reload.unloadTimeout</c> is declared leaked.
+/// </remarks>
+internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWatcher watcher, Debouncer debouncer, CurrentGeneration current,
+    UnloadTracker tracker, ILogger<PluginHostLifetime> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +29,34 @@ internal sealed class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWa
     {
         watcher.Dispose();
         debouncer.Dispose();
+        var served = Served();
+        var collectedBefore = tracker.CollectedCount;
         await coordinator.StopAsync();
+        await tracker.WhenSettledAsync();
+        var unloaded = tracker.CollectedCount - collectedBefore;
+        var alive = tracker.Alive.Count;
+        if (served is null)
+        {
+            Log.StoppedWithoutGeneration(logger, unloaded, alive);
+        }
+        else
+        {
+            Log.Stopped(logger, served.Value.Version, served.Value.Number, unloaded, alive);
+        }
+    }
+
+    /// <summary>Only the names: holding the Generation itself across the awaits of StopAsync would keep its contexts alive.</summary>
+    private (string Version, long Number)? Served() =>
+        current.Value is { } generation ? (generation.Release.Version, generation.Number) : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 80, EventName = "HostStopped", Level = LogLevel.Information,
+            Message = "Stopped: retired {Version} generation {Generation}; {UnloadedCount} app context(s) unloaded, {AliveCount} still alive")]
+        public static partial void Stopped(ILogger logger, string version, long generation, long unloadedCount, int aliveCount);
+
+        [LoggerMessage(EventId = 81, EventName = "HostStoppedWithoutGeneration", Level = LogLevel.Information,
+            Message = "Stopped: no generation was served; {UnloadedCount} app context(s) unloaded, {AliveCount} still alive")]
+        public static partial void StoppedWithoutGeneration(ILogger logger, long unloadedCount, int aliveCount);
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -14,12 +13,16 @@ namespace PluginHost.Core.Status;
 /// chart of their durations, and retired generations still in memory. Server-rendered, self-contained (inline CSS and SVG,
 /// a few lines of script for auto-refresh), no external resources.
 /// </summary>
+/// <remarks>
+/// The host's uptime counts from when this page was created, read from the injected <see cref="TimeProvider"/>: it is a
+/// singleton resolved when the host's middleware is built (through <c>AdminRouting</c>), i.e. while the host starts.
+/// </remarks>
 public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordinator, TimeProvider timeProvider)
 {
     private const int ReloadRows = 15;
     private const int ChartBars = 30;
-    private static readonly DateTimeOffset ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
     private static readonly HtmlEncoder Html = HtmlEncoder.Default;
+    private readonly DateTimeOffset _hostStarted = timeProvider.GetUtcNow();
     private readonly ConcurrentDictionary<(string App, long Generation), (long Timestamp, long Requests)> _samples = new();
 
     public string Render(string adminPath)
@@ -59,7 +62,7 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
             page.Append(" · generation <strong id=\"served-generation\">").Append(generationNumber).Append("</strong>");
         }
 
-        page.Append(" · host up ").Append(Duration(now - ProcessStarted))
+        page.Append(" · host up <span id=\"host-uptime\">").Append(Duration(now - _hostStarted)).Append("</span>")
             .Append(" · ").Append(E(now.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))).Append("</span>")
             .Append("<span class=\"meta\"><a style=\"color:#bcccdc\" href=\"").Append(E(adminPath)).Append("/status\">status.json</a> · ")
             .Append("<a style=\"color:#bcccdc\" href=\"").Append(E(adminPath)).Append("/metrics\">metrics</a> · ")
@@ -98,10 +101,10 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
                 .Append("<td><code>").Append(E(mount)).Append("</code></td>")
                 .Append("<td class=\"app-version\">").Append(E(app.Version)).Append("</td>")
                 .Append("<td class=\"num\">").Append(app.Generation).Append("</td>")
-                .Append("<td class=\"num\">").Append(Duration(now - app.LoadedAt)).Append("</td>")
-                .Append("<td class=\"num\">").Append(RequestRate(app, timestamp, now).ToString("0.0", CultureInfo.InvariantCulture)).Append("</td>")
-                .Append("<td class=\"num\">").Append(app.Requests).Append("</td>")
-                .Append("<td class=\"num\">").Append(app.InFlight).Append("</td>")
+                .Append("<td class=\"num app-up\">").Append(Duration(now - app.LoadedAt)).Append("</td>")
+                .Append("<td class=\"num app-rate\">").Append(RequestRate(app, timestamp, now).ToString("0.0", CultureInfo.InvariantCulture)).Append("</td>")
+                .Append("<td class=\"num app-requests\">").Append(app.Requests).Append("</td>")
+                .Append("<td class=\"num app-in-flight\">").Append(app.InFlight).Append("</td>")
                 .Append("<td class=\"num\">").Append(app.LoadMs).Append("</td></tr>");
         }
 
@@ -145,12 +148,12 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
             page.Append("<tr><td>").Append(E(reload.At.UtcDateTime.ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td>")
                 .Append("<td>").Append(E(reload.Trigger)).Append("</td>")
                 .Append("<td>").Append(reload.Ok ? "<span class=\"badge ok\">ok</span>" : "<span class=\"badge failed\">failed</span>").Append("</td>")
-                .Append("<td class=\"num\">").Append(reload.DurationMs).Append("</td>")
+                .Append("<td class=\"num reload-ms\">").Append(reload.DurationMs).Append("</td>")
                 .Append("<td>").Append(E(reload.Version ?? "")).Append("</td>")
                 .Append("<td class=\"num\">").Append(reload.Generation?.ToString(CultureInfo.InvariantCulture) ?? "").Append("</td></tr>");
             if (reload.Error is { } error)
             {
-                page.Append("<tr><td></td><td colspan=\"5\" class=\"error\">").Append(E(error)).Append("</td></tr>");
+                page.Append("<tr><td></td><td colspan=\"5\" class=\"error reload-error\">").Append(E(error)).Append("</td></tr>");
             }
         }
 

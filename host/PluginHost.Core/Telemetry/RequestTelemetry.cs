@@ -5,8 +5,10 @@ using PluginHost.Core.Configuration;
 namespace PluginHost.Core.Telemetry;
 
 /// <summary>
-/// Ends every request with one structured log event (method, path, status, elapsed, App, Version, Generation),
-/// unless <c>logging.requestLog</c> is false, and records it in <see cref="PluginHostMetrics"/>.
+/// Ends every request with one structured log event, unless <c>logging.requestLog</c> is false, and records it in
+/// <see cref="PluginHostMetrics"/>. Requests an app generation served log <c>RequestCompleted</c> (70: method, path, status,
+/// elapsed, App, Version, Generation); requests the host answered itself (admin surface, no app mounted, nothing served)
+/// log <c>HostRequestCompleted</c> (71: the same without Version and Generation, which they do not have).
 /// </summary>
 public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConfig config, TimeProvider timeProvider, ILogger<RequestTelemetry> logger)
 {
@@ -15,15 +17,26 @@ public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConf
     public long Start() => timeProvider.GetTimestamp();
 
     /// <param name="path">The request path as the host received it (before an app's mount was cut off).</param>
+    /// <param name="app">The app that served it, or <see cref="PluginHostMetrics.AdminApp"/> / <see cref="PluginHostMetrics.NoApp"/>.</param>
+    /// <param name="version">The served release; null (with <paramref name="generation"/>) when no app generation served the request.</param>
     public void Complete(HttpContext context, long started, string? path, string app, string? version = null, long? generation = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         var elapsed = timeProvider.GetElapsedTime(started);
         var status = context.Response.StatusCode;
         metrics.RequestCompleted(app, status, elapsed);
-        if (_logRequests)
+        if (!_logRequests)
         {
-            Log.RequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app, version, generation);
+            return;
+        }
+
+        if (version is not null && generation is { } number)
+        {
+            Log.RequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app, version, number);
+        }
+        else
+        {
+            Log.HostRequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app);
         }
     }
 
@@ -32,6 +45,10 @@ public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConf
         [LoggerMessage(EventId = 70, EventName = "RequestCompleted", Level = LogLevel.Information,
             Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms ({App} {Version} generation {Generation})")]
         public static partial void RequestCompleted(ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed,
-            string app, string? version, long? generation);
+            string app, string version, long generation);
+
+        [LoggerMessage(EventId = 71, EventName = "HostRequestCompleted", Level = LogLevel.Information,
+            Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms {App}")]
+        public static partial void HostRequestCompleted(ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed, string app);
     }
 }

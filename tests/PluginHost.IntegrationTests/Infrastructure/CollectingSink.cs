@@ -17,4 +17,10 @@ public sealed class CollectingSink : ILogEventSink
 
     public static string? Property(LogEvent logEvent, string name) =>
         logEvent.Properties.TryGetValue(name, out var value) ? (value as ScalarValue)?.Value?.ToString() ?? value.ToString() : null;
+
+    /// <summary>The Microsoft.Extensions.Logging event name ([LoggerMessage] EventName), which Serilog keeps in its EventId property.</summary>
+    public static string? EventName(LogEvent logEvent) =>
+        logEvent.Properties.TryGetValue("EventId", out var id) && id is StructureValue structure
+            ? structure.Properties.FirstOrDefault(p => p.Name == "Name")?.Value is ScalarValue { Value: string name } ? name : null
+            : null;
 }

@@ -12,6 +12,7 @@ namespace PluginHost.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class HostProcess : IDisposable
 {
+    private const int SigInt = 2;
     private const int SigTerm = 15;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -97,13 +98,10 @@ public sealed class HostProcess : IDisposable
         }, $"host process serving {path}", TimeSpan.FromSeconds(60));
 
     /// <summary>Sends SIGTERM, as systemd does on 'systemctl stop' (Process.Kill would send SIGKILL).</summary>
-    public void Terminate()
-    {
-        if (Kill(_process.Id, SigTerm) != 0)
-        {
-            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
+    public void Terminate() => Signal(SigTerm, "SIGTERM");
+
+    /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
+    public void Interrupt() => Signal(SigInt, "SIGINT");
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
@@ -163,6 +161,14 @@ public sealed class HostProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+    }
+
+    private void Signal(int signal, string name)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

@@ -1,9 +1,15 @@
 namespace PluginHost.IntegrationTests.Infrastructure;
 
-/// <summary>Where the real plugin builds are: building the solution puts them in artifacts/plugins/&lt;Project&gt;/.</summary>
+/// <summary>
+/// Where the real plugin builds are (building the solution puts them in artifacts/plugins/&lt;Project&gt;/), and where
+/// tests leave files worth keeping (artifacts/test-results/, which build.cake's Test task collects).
+/// </summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
+
+    /// <summary>artifacts/test-results/ under the repository root: the Test task's results folder, kept by CI.</summary>
+    public static string TestResults => Path.Combine(Root, "artifacts", "test-results");
 
     public static string PluginBuild(string project)
     {

@@ -118,6 +118,36 @@ public sealed class AdminSurfaceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, appOnAppPort.StatusCode);
     }
 
+    [Fact]
+    public async Task AdminUrls_NonAdminPathOnAdminPort_404LoggedAndCountedAsNoApp()
+    {
+        var adminPort = RawHttp.FreePort();
+        var host = await StartAsync($"""
+            admin:
+              urls: [http://127.0.0.1:{adminPort}]
+            """);
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
+
+        using var appOnAdminPort = await admin.GetAsync("/api/v1/version?from=admin-port");
+        var metrics = new PrometheusText(await admin.GetStringAsync("/_pluginhost/metrics"));
+
+        Assert.Equal(HttpStatusCode.NotFound, appOnAdminPort.StatusCode);
+        Assert.Equal(1, metrics.Value("pluginhost_requests_total", ("app", "(none)"), ("status_class", "4xx")));
+        Assert.Equal(1, metrics.Value("pluginhost_request_duration_seconds_count", ("app", "(none)"), ("status_class", "4xx")));
+        Assert.False(metrics.Contains("pluginhost_requests_total", ("app", "ReportingApi")), "the admin port must not reach the app");
+        await Eventually.WaitAsync(() => RequestEvents(host, "/api/v1/version").Count > 0, "the request log event of the 404 on the admin port");
+        var logged = Assert.Single(RequestEvents(host, "/api/v1/version"));
+        Assert.Equal("HostRequestCompleted", CollectingSink.EventName(logged));
+        Assert.Equal("GET", CollectingSink.Property(logged, "RequestMethod"));
+        Assert.Equal("404", CollectingSink.Property(logged, "StatusCode"));
+        Assert.Equal("(none)", CollectingSink.Property(logged, "App"));
+        Assert.NotNull(CollectingSink.Property(logged, "Elapsed"));
+    }
+
+    private static List<Serilog.Events.LogEvent> RequestEvents(HostRunner host, string path) =>
+        host.Logs.Events.Where(e => CollectingSink.EventName(e) is "RequestCompleted" or "HostRequestCompleted"
+            && CollectingSink.Property(e, "RequestPath") == path).ToList();
+
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);

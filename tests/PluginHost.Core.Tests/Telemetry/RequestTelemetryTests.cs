@@ -1,0 +1,97 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+using PluginHost.Core.Telemetry;
+
+namespace PluginHost.Core.Tests.Telemetry;
+
+public sealed class RequestTelemetryTests : IDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly FakeTimeProvider _time = new();
+    private readonly CollectingLogger _logger = new();
+    private readonly RequestTelemetry _sut;
+
+    public RequestTelemetryTests()
+    {
+        var metrics = new PluginHostMetrics(_services.GetRequiredService<IMeterFactory>(), new CurrentGeneration(),
+            new UnloadTracker(_time, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(1)));
+        _sut = new RequestTelemetry(metrics, new HostConfig { SourcePath = "/srv/config.yaml" }, _time, _logger);
+    }
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public void Complete_ServedByAnApp_RequestCompletedWithVersionAndGeneration()
+    {
+        var started = _sut.Start();
+        _time.Advance(TimeSpan.FromMilliseconds(12.5));
+
+        _sut.Complete(Request("GET", 200), started, "/api/v1/version", "ReportingApi", "v1.2.0", 3);
+
+        var logged = Assert.Single(_logger.Entries);
+        Assert.Equal(new EventId(70, "RequestCompleted"), logged.EventId);
+        Assert.Equal("HTTP GET /api/v1/version responded 200 in 12.5 ms (ReportingApi v1.2.0 generation 3)", logged.Message);
+        Assert.Equal("v1.2.0", logged.Properties["Version"]);
+        Assert.Equal(3L, logged.Properties["Generation"]);
+    }
+
+    [Theory]
+    [InlineData(PluginHostMetrics.AdminApp, 200)]
+    [InlineData(PluginHostMetrics.NoApp, 404)]
+    public void Complete_AnsweredByTheHost_HostRequestCompletedWithoutVersionOrGeneration(string app, int status)
+    {
+        var started = _sut.Start();
+        _time.Advance(TimeSpan.FromMilliseconds(3));
+
+        _sut.Complete(Request("POST", status), started, "/_pluginhost/reload", app);
+
+        var logged = Assert.Single(_logger.Entries);
+        Assert.Equal(new EventId(71, "HostRequestCompleted"), logged.EventId);
+        Assert.Equal($"HTTP POST /_pluginhost/reload responded {status} in 3.0 ms {app}", logged.Message);
+        Assert.DoesNotContain("null", logged.Message, StringComparison.Ordinal);
+        Assert.Equal("POST", logged.Properties["RequestMethod"]);
+        Assert.Equal("/_pluginhost/reload", logged.Properties["RequestPath"]);
+        Assert.Equal(status, logged.Properties["StatusCode"]);
+        Assert.Equal(3.0, logged.Properties["Elapsed"]);
+        Assert.Equal(app, logged.Properties["App"]);
+        Assert.False(logged.Properties.ContainsKey("Version"));
+        Assert.False(logged.Properties.ContainsKey("Generation"));
+    }
+
+    private static DefaultHttpContext Request(string method, int status)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = method;
+        context.Response.StatusCode = status;
+        return context;
+    }
+
+    private sealed record Entry(EventId EventId, string Message, IReadOnlyDictionary<string, object?> Properties);
+
+    /// <summary>Keeps what was logged: event id, rendered message and the structured properties (without the template).</summary>
+    private sealed class CollectingLogger : ILogger<RequestTelemetry>
+    {
+        private readonly List<Entry> _entries = [];
+
+        public IReadOnlyList<Entry> Entries => _entries;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs
+                ? pairs.Where(p => p.Key != "{OriginalFormat}").ToDictionary(p => p.Key, p => p.Value)
+                : [];
+            _entries.Add(new Entry(eventId, formatter(state, exception), properties));
+        }
+    }
+}

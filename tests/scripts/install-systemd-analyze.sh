@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs systemd-analyze (Debian package 'systemd') for the unit file check
+# (tests/PluginHost.IntegrationTests/SystemdUnitTests.cs). Idempotent: does nothing when present.
+# It only parses unit files: systemd does not have to run (containers without it as PID 1 are fine).
+# Needs root; .ci/run calls it before the tests.
+set -euo pipefail
+
+if command -v systemd-analyze >/dev/null 2>&1; then
+  echo "systemd-analyze present: $(systemd-analyze --version | head -n 1)"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-systemd-analyze.sh: systemd-analyze is missing and installing it needs root (apt-get install -y systemd)" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends systemd >/dev/null
+echo "systemd-analyze installed: $(systemd-analyze --version | head -n 1)"
