@@ -3,16 +3,20 @@
 //   Build    dotnet build PluginHost.sln -c Release
 //   Test     dotnet test PluginHost.sln -c Release, then one closing line "Total: N passed, N failed, N skipped"
 //   Publish  publishes the sample apps into releases/v<version>/<App>/   (--release-version=1.2.0, --force)
-//   Promote  points releases/production at releases/v<version>, atomically (--release-version=1.2.0)
+//   Promote  points releases/production at releases/v<version>, atomically (--release-version=1.2.0,
+//            --no-validate, --force)
 //   Run      publishes and promotes the default version if there is no releases/production, then serves
 //
 // The version argument is --release-version (Cake itself owns --version). Its default is the <Version>
 // in plugins/Directory.Build.props.
 //
-//   Rollback points releases/production back at the previous good release
+//   Rollback points releases/production back at the previous good release (--to=v1.4.2, --no-validate, --force)
 //   Bench    runs the benchmark suite (--quick for the smoke mode)
 //
 // Publish, Promote and Rollback call the pluginhost CLI's verbs (host/PluginHost/Cli): no second implementation.
+// Their options are handed to the verb as they are: --force (publish: replace a release that is not production;
+// promote/rollback: flip to a release marked bad), --no-validate (promote/rollback: EMERGENCY ONLY) and
+// --to=<version> (rollback: that release instead of the previous production; the verb checks the name).
 
 #nullable enable
 
@@ -67,10 +71,10 @@ Task("Publish")
     .Does(() => PublishRelease(ReleaseVersion(), force));
 
 Task("Promote")
-    .Does(() => PromoteRelease(ReleaseVersion()));
+    .Does(() => PromoteRelease(ReleaseVersion(), FlipOptions()));
 
 Task("Rollback")
-    .Does(() => Cli("rollback"));
+    .Does(() => Cli(new[] { "rollback" }.Concat(RollbackTarget()).Concat(FlipOptions()).ToArray()));
 
 Task("Bench")
     .Does(() => DotNetRun(repoRoot.CombineWithFilePath("tests/PluginHost.Benchmarks/PluginHost.Benchmarks.csproj").FullPath,
@@ -152,7 +156,38 @@ void PublishRelease(string version, bool overwrite)
     }
 }
 
-void PromoteRelease(string version) => Cli("promote", $"v{version}");
+void PromoteRelease(string version, params string[] options) => Cli(new[] { "promote", $"v{version}" }.Concat(options).ToArray());
+
+// --no-validate and --force of Promote and Rollback, passed on to the verb.
+string[] FlipOptions()
+{
+    var options = new List<string>();
+    if (HasArgument("no-validate"))
+    {
+        options.Add("--no-validate");
+    }
+
+    if (force)
+    {
+        options.Add("--force");
+    }
+
+    return options.ToArray();
+}
+
+// Rollback's --to=<version>, passed on as it is: the verb validates the name and says what exists.
+string[] RollbackTarget()
+{
+    if (!HasArgument("to"))
+    {
+        return Array.Empty<string>();
+    }
+
+    var to = Argument<string>("to", "");
+    return string.IsNullOrWhiteSpace(to)
+        ? throw new CakeException("--to needs a release, e.g. --to=v1.4.2 ('dotnet cake --target=Rollback' alone goes to the previous good release).")
+        : new[] { "--to", to.Trim() };
+}
 
 // ---------------------------------------------------------------------------------------------- run
 

@@ -14,7 +14,9 @@ public static class Program
             var services = new CliServices
             {
                 LoadConfig = ConfigLoader.Load,
-                Validator = new CompositeReleaseValidator(new FileReleaseValidator(), new LoadingReleaseValidator()),
+                Validator = new CompositeReleaseValidator(
+                    new FileReleaseValidator(),
+                    new LoadingReleaseValidator(options: new LoadingValidationOptions { Warning = message => Console.Error.WriteLine($"warning: {message}") })),
             };
             return await CliApp.Build(services).Parse(args).InvokeAsync();
         }

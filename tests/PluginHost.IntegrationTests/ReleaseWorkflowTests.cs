@@ -1,7 +1,3 @@
-using PluginHost.Cli;
-using PluginHost.Core.Configuration;
-using PluginHost.Core.Loading;
-using PluginHost.Core.Releases;
 using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests;
@@ -23,6 +19,9 @@ public sealed class ReleaseWorkflowTests : HostedTest
     [Fact]
     public async Task PromoteThenRollback_RunningHost_StatusShowsEachVersionServed()
     {
+        var initial = Host.GenerationNumber;
+        var statusBefore = await RunCliAsync("status");
+
         var promote = await RunCliAsync("promote", "v2");
         await Eventually.WaitAsync(async () => await Host.VersionServedAsync() == "v2", "the host serving v2 after promote");
         var statusAfterPromote = await RunCliAsync("status");
@@ -31,13 +30,11 @@ public sealed class ReleaseWorkflowTests : HostedTest
         await Eventually.WaitAsync(async () => await Host.VersionServedAsync() == "v1", "the host serving v1 after rollback");
         var statusAfterRollback = await RunCliAsync("status");
 
-        Assert.Equal(0, promote.ExitCode);
-        Assert.Equal(0, statusAfterPromote.ExitCode);
-        Assert.Contains("v2", statusAfterPromote.Out);
-        Assert.Equal(0, rollback.ExitCode);
-        Assert.Equal(0, statusAfterRollback.ExitCode);
-        Assert.Contains("v1", statusAfterRollback.Out);
-        Assert.DoesNotContain("v2", statusAfterRollback.Out.Split('\n').First(l => l.Contains("ReportingApi", StringComparison.Ordinal)));
+        Assert.Equal((0, 0, 0, 0, 0), (statusBefore.ExitCode, promote.ExitCode, statusAfterPromote.ExitCode, rollback.ExitCode, statusAfterRollback.ExitCode));
+        Assert.Equal(ServedBy("v1", initial), Served(statusBefore.Out));
+        Assert.Equal(ServedBy("v2", initial + 1), Served(statusAfterPromote.Out));
+        Assert.Equal(ServedBy("v1", initial + 2), Served(statusAfterRollback.Out));
+        Assert.Equal(initial + 2, Host.GenerationNumber);
         Assert.Empty(await Host.CollectRetiredAsync());
     }
 
@@ -70,19 +67,40 @@ public sealed class ReleaseWorkflowTests : HostedTest
         Assert.Contains("Configure threw InvalidOperationException", validate.Error);
     }
 
-    private async Task<(int ExitCode, string Out, string Error)> RunCliAsync(params string[] args)
+    /// <summary>What 'status' should say when every configured app serves <paramref name="version"/> as <paramref name="generation"/>.</summary>
+    private static string ServedBy(string version, long generation) =>
+        $"host: {version} gen {generation}; ReportingApi: {version} gen {generation}; WebApp: {version} gen {generation}";
+
+    /// <summary>
+    /// Reads what 'pluginhost status' printed (StatusVerb.Summarise of GET {admin.path}/status): the host's own
+    /// 'version' and 'generation' lines, and those of each block of 'apps:' (reload history blocks are ignored).
+    /// </summary>
+    private static string Served(string statusOutput)
     {
-        var services = new CliServices
+        var lines = statusOutput.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        string Top(string key) => lines.Single(l => l.StartsWith($"  {key}: ", StringComparison.Ordinal))[$"  {key}: ".Length..];
+        var apps = new SortedDictionary<string, (string? Version, string? Generation)>(StringComparer.Ordinal);
+        string? current = null;
+        foreach (var line in lines.SkipWhile(l => l != "  apps:").Skip(1).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)))
         {
-            LoadConfig = ConfigLoader.Load,
-            Validator = new CompositeReleaseValidator(new FileReleaseValidator(), new LoadingReleaseValidator()),
-            CurrentDirectory = Releases.Root,
-        };
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await CliApp.Build(services)
-            .Parse([.. args, "--config", Releases.ConfigPath])
-            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
+            if (line.StartsWith("    - name: ", StringComparison.Ordinal))
+            {
+                current = line["    - name: ".Length..];
+                apps[current] = (null, null);
+            }
+            else if (current is not null && line.StartsWith("      version: ", StringComparison.Ordinal))
+            {
+                apps[current] = (line["      version: ".Length..], apps[current].Generation);
+            }
+            else if (current is not null && line.StartsWith("      generation: ", StringComparison.Ordinal))
+            {
+                apps[current] = (apps[current].Version, line["      generation: ".Length..]);
+            }
+        }
+
+        return string.Join("; ", new[] { $"host: {Top("version")} gen {Top("generation")}" }
+            .Concat(apps.Select(a => $"{a.Key}: {a.Value.Version ?? "(no version)"} gen {a.Value.Generation ?? "(no generation)"}")));
     }
+
+    private Task<(int ExitCode, string Out, string Error)> RunCliAsync(params string[] args) => CliRunner.RunAsync(Releases, args);
 }

@@ -1,54 +1,210 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+using PluginHost.Core.Hosting;
 using PluginHost.Core.Releases;
 
 namespace PluginHost.Core.Loading;
 
+/// <summary>How <see cref="LoadingReleaseValidator"/> loads and unloads a release.</summary>
+public sealed record LoadingValidationOptions
+{
+    /// <summary>The environment the apps are built in; the host's own (<see cref="HostEnvironmentName.Resolve()"/>) by default.</summary>
+    public string EnvironmentName { get; init; } = HostEnvironmentName.Resolve();
+
+    /// <summary>
+    /// How long one app may take to load, build, warm up, pass its readiness check and be disposed. An app that takes
+    /// longer is refused: 'validate' and 'promote' never hang on an app whose warm-up or readiness check hangs.
+    /// </summary>
+    public TimeSpan AppTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long to keep collecting before a throwaway context still alive is reported as leaked.</summary>
+    public TimeSpan UnloadTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Hears warnings that do not refuse the release (a throwaway context that was not collected).</summary>
+    public Action<string>? Warning { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
+
 /// <summary>
 /// Validates a release the way the host would load it, with the host's own loading code: every app is loaded
 /// into a throwaway collectible context, its services and pipeline are built and warmed, then all is unloaded.
+/// Every failure, expected or not, becomes one refusal naming the app, the file and the cause.
 /// </summary>
-public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null) : IReleaseValidator
+public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null, LoadingValidationOptions? options = null) : IReleaseValidator
 {
+    private readonly LoadingValidationOptions _options = options ?? new LoadingValidationOptions();
+
     public async Task<IReadOnlyList<string>> ValidateAsync(HostConfig config, string releasePath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrEmpty(releasePath);
         using var listener = new DiagnosticListener("PluginHost.Validation");
-        var factory = new AppInstanceFactory(new HostServices(loggerFactory ?? NullLoggerFactory.Instance, listener, "Production"), TimeProvider.System);
+        var factory = new AppInstanceFactory(new HostServices(loggerFactory ?? NullLoggerFactory.Instance, listener, _options.EnvironmentName), _options.TimeProvider);
         var release = new ResolvedRelease(Path.GetFileName(Path.TrimEndingDirectorySeparator(releasePath)), Path.GetFullPath(releasePath));
         var errors = new List<string>();
+        var unloaded = new List<(string App, WeakReference Context)>();
         foreach (var app in config.Apps)
         {
-            if (await TryLoadAsync(factory, app, release, cancellationToken) is { } error)
+            var outcome = await ValidateAppAsync(factory, app, release, cancellationToken).ConfigureAwait(false);
+            if (outcome.Error is { } error)
             {
                 errors.Add(error);
             }
+
+            if (outcome.Context is { } context)
+            {
+                unloaded.Add((app.Name, context));
+            }
         }
 
+        await ReportLeaksAsync(unloaded, release.Version, cancellationToken).ConfigureAwait(false);
         return errors;
     }
 
-    private static async Task<string?> TryLoadAsync(AppInstanceFactory factory, AppConfig app, ResolvedRelease release, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one app's load, warm-up and unload on the thread pool, bounded by <see cref="LoadingValidationOptions.AppTimeout"/>:
+    /// a Configure that blocks or a readiness check that never answers is refused instead of hanging the command.
+    /// </summary>
+    private async Task<AppOutcome> ValidateAppAsync(AppInstanceFactory factory, AppConfig app, ResolvedRelease release, CancellationToken cancellationToken)
     {
-        AppInstance? instance = null;
+        var assemblyPath = Path.Combine(release.Path, app.Assembly);
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stage = new StageTracker();
+        var work = Task.Run(() => LoadWarmAndUnloadAsync(factory, app, release, assemblyPath, stage, abandon.Token), CancellationToken.None);
         try
         {
+            return await work.WaitAsync(_options.AppTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The app's code may still be running: ask it to stop (warm-up requests see RequestAborted) and leave it;
+            // the throwaway context unloads when that code returns, or with the process.
+            await abandon.CancelAsync().ConfigureAwait(false);
+            return new AppOutcome(
+                $"app '{app.Name}': {assemblyPath}: {stage.Current} did not finish within {Format(_options.AppTimeout)}; " +
+                "check its warm-up paths and IsReadyAsync (a release must be ready quickly to be served)",
+                Context: null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await abandon.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<AppOutcome> LoadWarmAndUnloadAsync(
+        AppInstanceFactory factory, AppConfig app, ResolvedRelease release, string assemblyPath, StageTracker stage, CancellationToken cancellationToken)
+    {
+        AppInstance? instance = null;
+        string? error = null;
+        try
+        {
+            stage.Current = "loading (ConfigureServices, Configure)";
             instance = factory.Create(app, release, generation: 0);
-            await AppWarmup.RunAsync(instance, TimeProvider.System, cancellationToken);
-            return null;
+            stage.Current = "warm-up and readiness check";
+            await AppWarmup.RunAsync(instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
-        catch (PluginLoadException ex)
+        catch (Exception ex)
         {
-            return ex.Message;
+            // Once abandoned (timeout, Ctrl+C) nobody reads this; until then every exception is a refusal, never a crash.
+            error = Describe(app, assemblyPath, ex);
         }
-        finally
+
+        if (instance is null)
         {
-            if (instance is not null)
+            return new AppOutcome(error, Context: null);
+        }
+
+        var context = instance.ContextReference;
+        try
+        {
+            stage.Current = "unloading (disposing the app's services)";
+            await instance.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error ??= $"app '{app.Name}': {assemblyPath}: disposing the app's services threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}";
+        }
+
+        return new AppOutcome(error, context);
+    }
+
+    /// <summary>The refusal for any failure: a <see cref="PluginLoadException"/> already says it all; anything else is named here.</summary>
+    internal static string Describe(AppConfig app, string assemblyPath, Exception exception) => exception switch
+    {
+        PluginLoadException load => load.Message,
+        BadImageFormatException => $"app '{app.Name}': {assemblyPath}: cannot be loaded, the file is corrupt or truncated " +
+                                   $"({exception.GetType().Name}: {PluginAssemblyLoader.FirstLine(exception.Message)}); publish the release again",
+        _ => $"app '{app.Name}': {assemblyPath}: {exception.GetType().Name}: {PluginAssemblyLoader.FirstLine(exception.Message)}",
+    };
+
+    /// <summary>
+    /// Collects until every throwaway context is gone or <see cref="LoadingValidationOptions.UnloadTimeout"/> passes. A context
+    /// still alive is a leak the host would suffer on every reload: a warning, not a refusal (the release does serve).
+    /// </summary>
+    private async Task ReportLeaksAsync(List<(string App, WeakReference Context)> contexts, string version, CancellationToken cancellationToken)
+    {
+        if (contexts.Count == 0)
+        {
+            return;
+        }
+
+        // As the host does when it retires a generation: framework caches would otherwise keep every context alive.
+        FrameworkCacheScrubber.Scrub();
+        var started = _options.TimeProvider.GetTimestamp();
+        var pause = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            var alive = StillAlive(contexts);
+            if (alive.Count == 0)
             {
-                await instance.DisposeAsync();
+                return;
             }
+
+            if (_options.TimeProvider.GetElapsedTime(started) >= _options.UnloadTimeout)
+            {
+                foreach (var app in alive)
+                {
+                    _options.Warning?.Invoke(
+                        $"app '{app}' of release '{version}': its load context was still alive {Format(_options.UnloadTimeout)} after unloading " +
+                        "(something roots it: a static event, a thread, a timer…); the host would leak it on every reload");
+                }
+
+                return;
+            }
+
+            await Task.Delay(pause, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(250).Ticks));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static List<string> StillAlive(List<(string App, WeakReference Context)> contexts)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return contexts.Where(c => c.Context.IsAlive).Select(c => c.App).ToList();
+    }
+
+    private static string Format(TimeSpan duration) => duration.TotalSeconds >= 1 ? $"{duration.TotalSeconds:0.#}s" : $"{duration.TotalMilliseconds:0}ms";
+
+    private sealed record AppOutcome(string? Error, WeakReference? Context);
+
+    /// <summary>What the app's background validation is doing, for the timeout message.</summary>
+    private sealed class StageTracker
+    {
+        private volatile string _current = "loading";
+
+        public string Current
+        {
+            get => _current;
+            set => _current = value;
         }
     }
 }

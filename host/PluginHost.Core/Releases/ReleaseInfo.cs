@@ -19,4 +19,10 @@ public sealed record ReleaseInfo(string Version, string Path, DateTimeOffset Las
 public sealed record ReleaseChange(string? From, string To, bool Changed);
 
 /// <summary>The outcome of <see cref="ReleaseStore.Prune"/>.</summary>
-public sealed record PruneResult(IReadOnlyList<string> Deleted, IReadOnlyList<string> Kept);
+/// <param name="Deleted">Versions removed from the root.</param>
+/// <param name="Kept">Versions left in place.</param>
+public sealed record PruneResult(IReadOnlyList<string> Deleted, IReadOnlyList<string> Kept)
+{
+    /// <summary>Hidden trash folders that could not be deleted (the next prune tries again).</summary>
+    public IReadOnlyList<string> NotDeleted { get; init; } = [];
+}

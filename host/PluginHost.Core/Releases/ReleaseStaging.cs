@@ -27,7 +27,10 @@ public sealed class ReleaseStaging : IDisposable
     /// <summary>Where to build it now.</summary>
     public string StagingPath { get; }
 
-    /// <summary>Moves the finished release under its name (replacing the old one only when overwrite was allowed).</summary>
+    /// <summary>
+    /// Moves the finished release under its name. With overwrite, the old release is first renamed to a hidden
+    /// <c>.trash-*</c> folder of the root and put back if the new one cannot be moved in, so the version never goes missing.
+    /// </summary>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_done, this);
@@ -44,17 +47,43 @@ public sealed class ReleaseStaging : IDisposable
                 throw new ReleaseStoreException($"release '{Version}' became production while publishing; nothing was replaced");
             }
 
-            trash = Path.Combine(_store.Root, $".trash-{Version}-{Guid.NewGuid():N}");
+            trash = _store.NewTrashPath(Version);
             Directory.Move(FinalPath, trash);
         }
 
-        Directory.Move(StagingPath, FinalPath);
+        try
+        {
+            Directory.Move(StagingPath, FinalPath);
+        }
+        catch (Exception ex) when (trash is not null && ex is IOException or UnauthorizedAccessException)
+        {
+            throw RestoreAfterFailedMove(trash, ex);
+        }
+
         _done = true;
         _store.RecordPublish(Version);
         if (trash is not null)
         {
-            Directory.Delete(trash, recursive: true);
+            // The new release is in place: a trash folder that cannot be deleted now is hidden, and 'prune' deletes it later.
+            ReleaseStore.TryDeleteTrash(trash);
         }
+    }
+
+    private ReleaseStoreException RestoreAfterFailedMove(string trash, Exception failure)
+    {
+        try
+        {
+            Directory.Move(trash, FinalPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new ReleaseStoreException(
+                $"cannot move the new release '{Version}' to {FinalPath} ({failure.Message}), and putting the old one back failed too " +
+                $"({ex.Message}): the old release is at {trash}; rename it to {FinalPath} by hand", failure);
+        }
+
+        return new ReleaseStoreException(
+            $"cannot move the new release '{Version}' to {FinalPath} ({failure.Message}); the old release '{Version}' was put back unchanged", failure);
     }
 
     public void Dispose()

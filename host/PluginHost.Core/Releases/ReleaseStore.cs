@@ -9,6 +9,9 @@ public sealed class ReleaseStore
 {
     public const string HistoryFileName = "history.log";
 
+    /// <summary>Hidden folders of releases being replaced ('publish --force') or pruned; deleted by 'prune' if left over.</summary>
+    public const string TrashPrefix = ".trash-";
+
     private readonly TimeProvider _timeProvider;
     private readonly string _userName;
 
@@ -160,6 +163,9 @@ public sealed class ReleaseStore
 
     /// <summary>
     /// Deletes version folders beyond the <paramref name="keep"/> newest, never production nor the rollback target.
+    /// Each folder is first renamed to a hidden <c>.trash-*</c> folder of the root (one rename: the release is gone at
+    /// once), then deleted; an interrupted prune leaves only hidden trash, never a half-deleted release, and the next
+    /// prune deletes trash left over by earlier ones.
     /// </summary>
     public PruneResult Prune(int keep, bool dryRun = false)
     {
@@ -183,20 +189,59 @@ public sealed class ReleaseStore
             protectedVersions.Add(rollbackTarget);
         }
 
+        var notDeleted = new List<string>();
+        if (!dryRun)
+        {
+            foreach (var leftover in TrashFolders())
+            {
+                if (!TryDeleteTrash(leftover))
+                {
+                    notDeleted.Add(leftover);
+                }
+            }
+        }
+
         var deleted = new List<string>();
         foreach (var release in versions.Where(v => !protectedVersions.Contains(v.Version)))
         {
             if (!dryRun)
             {
-                Directory.Delete(GetVersionPath(release.Version), recursive: true);
+                var trash = NewTrashPath(release.Version);
+                Directory.Move(GetVersionPath(release.Version), trash);
                 Append(ReleaseActions.Prune, from: null, release.Version);
+                if (!TryDeleteTrash(trash))
+                {
+                    notDeleted.Add(trash);
+                }
             }
 
             deleted.Add(release.Version);
         }
 
-        return new PruneResult(deleted, versions.Select(v => v.Version).Where(protectedVersions.Contains).ToList());
+        return new PruneResult(deleted, versions.Select(v => v.Version).Where(protectedVersions.Contains).ToList()) { NotDeleted = notDeleted };
     }
+
+    /// <summary>A new hidden folder name in the root for a release on its way out (never a valid version name).</summary>
+    internal string NewTrashPath(string version) => Path.Combine(Root, $"{TrashPrefix}{version}-{Guid.NewGuid():N}");
+
+    /// <summary>Deletes a trash folder; false when it (or part of it) could not be deleted, e.g. permission denied.</summary>
+    internal static bool TryDeleteTrash(string trash)
+    {
+        try
+        {
+            Directory.Delete(trash, recursive: true);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return !Directory.Exists(trash);
+        }
+    }
+
+    private IEnumerable<string> TrashFolders()
+        => Directory.Exists(Root)
+            ? new DirectoryInfo(Root).EnumerateDirectories(TrashPrefix + "*").Where(d => d.LinkTarget is null).Select(d => d.FullName).ToList()
+            : [];
 
     internal void RecordPublish(string version) => Append(ReleaseActions.Publish, from: null, version);
 

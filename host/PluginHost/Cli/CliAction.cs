@@ -39,10 +39,39 @@ internal static class CliAction
             await context.Error.WriteLineAsync("error: cancelled").ConfigureAwait(false);
             return UserError;
         }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Permission denied, disk full, a folder in the way…: the system's message names the path and the cause,
+            // and the fix is the user's, so one line and exit 1 rather than a stack trace.
+            await context.Error.WriteLineAsync($"error: {DescribeFileSystemFailure(exception)}").ConfigureAwait(false);
+            return UserError;
+        }
         catch (Exception exception)
         {
             await context.Error.WriteLineAsync($"unexpected failure: {exception}").ConfigureAwait(false);
             return UnexpectedFailure;
         }
+    }
+
+    /// <summary>One line: the system's message (which names the path) and the inner cause when it adds one.</summary>
+    internal static string DescribeFileSystemFailure(Exception exception)
+    {
+        var message = FirstLine(exception.Message).TrimEnd('.');
+        if (exception.InnerException is { Message: { Length: > 0 } inner } && FirstLine(inner).TrimEnd('.') is { Length: > 0 } cause
+            && !message.Contains(cause, StringComparison.Ordinal))
+        {
+            message += $" ({cause})";
+        }
+
+        var hint = exception is UnauthorizedAccessException
+            ? "check the permissions of that path"
+            : "check the path, its permissions and the free disk space";
+        return $"{message}; {hint}";
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).Trim();
     }
 }

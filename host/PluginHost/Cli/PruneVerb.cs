@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace PluginHost.Cli;
 
-/// <summary>'prune --keep N': deletes old releases, never production nor the rollback target.</summary>
+/// <summary>
+/// 'prune --keep N': deletes old releases, never production nor the rollback target. Each goes by one rename to a
+/// hidden .trash-* folder first, so an interrupted prune never leaves a half-deleted release behind.
+/// </summary>
 internal static class PruneVerb
 {
     public static Command Create(CliServices services, Option<string> config)
@@ -26,6 +29,10 @@ internal static class PruneVerb
                 ? "nothing to prune"
                 : $"{verb}: {string.Join(", ", result.Deleted)}").ConfigureAwait(false);
             await context.Out.WriteLineAsync($"kept: {(result.Kept.Count == 0 ? "(none)" : string.Join(", ", result.Kept))}").ConfigureAwait(false);
+            foreach (var leftover in result.NotDeleted)
+            {
+                await context.Error.WriteLineAsync($"warning: could not delete {leftover} entirely (hidden, no longer a release); the next prune tries again").ConfigureAwait(false);
+            }
             return CliAction.Ok;
         });
         return command;

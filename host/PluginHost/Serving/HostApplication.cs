@@ -15,6 +15,8 @@ public static class HostApplication
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = Path.GetDirectoryName(config.SourcePath),
+            // Resolved by the same code as the release validator's, so 'validate' loads apps in the environment they serve in.
+            EnvironmentName = HostEnvironmentName.Resolve(),
             Args = [],
         });
         builder.Logging.ClearProviders();

@@ -337,6 +337,7 @@ public sealed class CliTests : IDisposable
     [InlineData("status")]
     [InlineData("serve")]
     [InlineData("prune")]
+    [InlineData("hash-password")]
     public async Task Help_EveryVerb_Exit0WithUsage(string verb)
     {
         var exitCode = await _cli.RunAsync(verb, "--help");
@@ -364,6 +365,208 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(2, await _cli.RunAsync("validate", "1"));
         Assert.Contains("unexpected failure", _cli.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PublishPromoteRollback_RoundTrip_ServesEachVersionAndRecordsHistory()
+    {
+        CreateRepository();
+        var build = "first build";
+        _cli.ProcessRunner.RunAsync("dotnet", default!, default!, default!, default).ReturnsForAnyArgs(call => FakePublish(call.ArgAt<IReadOnlyList<string>>(1), build));
+
+        Assert.Equal(0, await _cli.RunAsync("publish", "1.4.2"));
+        build = "second build";
+        Assert.Equal(0, await _cli.RunAsync("publish", "1.5.0"));
+        Assert.Equal(0, await _cli.RunAsync("promote", "1.4.2"));
+        var promote = await _cli.RunAsync("promote", "1.5.0");
+        Assert.Equal("1.5.0", _releases.ReadProduction());
+        Assert.Equal("second build", File.ReadAllText(Path.Combine(_releases.ProductionLink, "WebApp", "WebApp.dll")));
+
+        var rollback = await _cli.RunAsync("rollback");
+
+        Assert.Equal((0, 0), (promote, rollback));
+        Assert.Contains("production: 1.5.0 -> 1.4.2", _cli.Out, StringComparison.Ordinal);
+        Assert.Equal("1.4.2", _releases.ReadProduction());
+        Assert.Equal("first build", File.ReadAllText(Path.Combine(_releases.ProductionLink, "WebApp", "WebApp.dll")));
+        Assert.Equal(
+            [(ReleaseActions.Publish, null, "1.4.2"), (ReleaseActions.Publish, null, "1.5.0"), (ReleaseActions.Promote, null, "1.4.2"),
+             (ReleaseActions.Promote, "1.4.2", "1.5.0"), (ReleaseActions.Rollback, "1.5.0", "1.4.2")],
+            _releases.CreateStore().History.ReadAll().Select(e => (e.Action, e.From, e.To)));
+        Assert.Equal(0, await _cli.RunAsync("releases"));
+        Assert.Contains(_cli.Out.Split('\n'), l => l.StartsWith("* 1.4.2 ", StringComparison.Ordinal) && l.EndsWith("production", StringComparison.Ordinal));
+        Assert.Contains("rollback  1.5.0 -> 1.4.2  (tester)", _cli.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("missing")]
+    public async Task Validate_BadOrMissingVersion_Exit1OneLineAndProductionUnchanged(string version)
+    {
+        _releases.AddRelease("1.0.0");
+        _releases.CreateStore().Promote("1.0.0");
+
+        var exitCode = await _cli.RunAsync("validate", version);
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Equal("1.0.0", _releases.ReadProduction());
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("production")]
+    [InlineData("history.log")]
+    public async Task Publish_BadVersionName_Exit1OneLineNothingBuiltAndProductionUnchanged(string version)
+    {
+        CreateRepository();
+        _releases.AddRelease("1.0.0");
+        _releases.CreateStore().Promote("1.0.0");
+        var entriesBefore = Directory.EnumerateFileSystemEntries(_releases.Root).Order(StringComparer.Ordinal).ToList();
+
+        var exitCode = await _cli.RunAsync("publish", version);
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Equal("1.0.0", _releases.ReadProduction());
+        Assert.Equal(entriesBefore, Directory.EnumerateFileSystemEntries(_releases.Root).Order(StringComparer.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(_releases.Folder, "x")));
+        await _cli.ProcessRunner.DidNotReceiveWithAnyArgs().RunAsync(default!, default!, default!, default!, default);
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("missing")]
+    public async Task RollbackTo_BadOrMissingVersion_Exit1OneLineAndProductionUnchanged(string version)
+    {
+        _releases.AddRelease("1.0.0");
+        _releases.AddRelease("2.0.0");
+        var store = _releases.CreateStore();
+        store.Promote("1.0.0");
+        store.Promote("2.0.0");
+        var historyBefore = store.History.ReadAll().Count;
+
+        var exitCode = await _cli.RunAsync("rollback", "--to", version);
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Equal("2.0.0", _releases.ReadProduction());
+        Assert.Equal(historyBefore, store.History.ReadAll().Count);
+    }
+
+    [Fact]
+    public async Task Publish_ForceOverExistingRelease_ReplacesItWhole()
+    {
+        CreateRepository();
+        _releases.AddRelease("1.5.0");
+        File.WriteAllText(Path.Combine(_releases.Root, "1.5.0", "from-the-old-build"), "old");
+        _releases.AddRelease("1.4.2");
+        _releases.CreateStore().Promote("1.4.2");
+        _cli.ProcessRunner.RunAsync("dotnet", default!, default!, default!, default).ReturnsForAnyArgs(call => FakePublish(call.ArgAt<IReadOnlyList<string>>(1), "rebuilt"));
+
+        var exitCode = await _cli.RunAsync("publish", "1.5.0", "--force");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("rebuilt", File.ReadAllText(Path.Combine(_releases.Root, "1.5.0", "WebApp", "WebApp.dll")));
+        Assert.Equal("rebuilt", File.ReadAllText(Path.Combine(_releases.Root, "1.5.0", "ReportingApi", "ReportingApi.dll")));
+        Assert.False(File.Exists(Path.Combine(_releases.Root, "1.5.0", "from-the-old-build")));
+        Assert.Equal(["1.4.2", "1.5.0", "history.log", "production"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("1.4.2", _releases.ReadProduction());
+        var last = _releases.CreateStore().History.ReadAll()[^1];
+        Assert.Equal((ReleaseActions.Publish, "1.5.0"), (last.Action, last.To));
+    }
+
+    [Fact]
+    public async Task Publish_ForceOverProduction_Exit1AndProductionUntouched()
+    {
+        CreateRepository();
+        _releases.AddRelease("1.5.0");
+        File.WriteAllText(Path.Combine(_releases.Root, "1.5.0", "served"), "served");
+        _releases.CreateStore().Promote("1.5.0");
+
+        var exitCode = await _cli.RunAsync("publish", "1.5.0", "--force");
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Contains("is production", _cli.Error, StringComparison.Ordinal);
+        Assert.Equal("1.5.0", _releases.ReadProduction());
+        Assert.Equal("served", File.ReadAllText(Path.Combine(_releases.Root, "1.5.0", "served")));
+        await _cli.ProcessRunner.DidNotReceiveWithAnyArgs().RunAsync(default!, default!, default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Publish_ReleasesRootIsAFile_Exit1OneLineNamingThePath()
+    {
+        CreateRepository();
+        Directory.Delete(_releases.Root);
+        File.WriteAllText(_releases.Root, "not a folder");
+
+        var exitCode = await _cli.RunAsync("publish", "1.5.0");
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Contains(_releases.Root, _cli.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", _cli.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reload_TriggerIsAFolder_Exit1OneLineNamingThePath()
+    {
+        var trigger = Path.Combine(_releases.Root, "reload.trigger");
+        Directory.CreateDirectory(trigger);
+
+        var exitCode = await _cli.RunAsync("reload");
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Contains(trigger, _cli.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", _cli.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnyVerb_DiskFull_Exit1OneLineWithPathAndCause()
+    {
+        _releases.AddRelease("1");
+        _cli.Validator = Substitute.For<IReleaseValidator>();
+        _cli.Validator.ValidateAsync(default!, default!, default).ReturnsForAnyArgs<Task<IReadOnlyList<string>>>(
+            _ => throw new IOException("No space left on device : '/srv/releases/.staging-1'"));
+
+        var exitCode = await _cli.RunAsync("promote", "1");
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Contains("No space left on device : '/srv/releases/.staging-1'", _cli.Error, StringComparison.Ordinal);
+        Assert.Null(_releases.ReadProduction());
+    }
+
+    [Fact]
+    public async Task AnyVerb_PermissionDenied_Exit1OneLineWithPathAndCause()
+    {
+        _releases.AddRelease("1");
+        _cli.Validator = Substitute.For<IReleaseValidator>();
+        _cli.Validator.ValidateAsync(default!, default!, default).ReturnsForAnyArgs<Task<IReadOnlyList<string>>>(
+            _ => throw new UnauthorizedAccessException("Access to the path '/srv/releases/1' is denied.", new IOException("Permission denied")));
+
+        var exitCode = await _cli.RunAsync("validate", "1");
+
+        AssertRefusedWithOneLine(exitCode);
+        Assert.Contains("Access to the path '/srv/releases/1' is denied", _cli.Error, StringComparison.Ordinal);
+        Assert.Contains("Permission denied", _cli.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Exit 1 and exactly one 'error:' line on stderr, no stack trace.</summary>
+    private void AssertRefusedWithOneLine(int exitCode)
+    {
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: ", _cli.Error, StringComparison.Ordinal);
+        Assert.Single(_cli.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>What 'dotnet publish -o DIR' would leave: DIR/App.dll, here holding <paramref name="content"/>.</summary>
+    private static int FakePublish(IReadOnlyList<string> arguments, string content)
+    {
+        var output = arguments[arguments.ToList().IndexOf("-o") + 1];
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, Path.GetFileName(output) + ".dll"), content);
+        return 0;
     }
 
     private void CreateRepository()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using PluginHost.Core.Releases;
 
 namespace PluginHost.Core.Tests.Releases;
@@ -283,6 +284,101 @@ public sealed class ReleaseStoreTests : IDisposable
         }
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(_releases.Root));
+    }
+
+    [Fact]
+    public void Commit_OverwriteExistingRelease_ReplacesItAndLeavesNoTrash()
+    {
+        _releases.AddRelease("2");
+        File.WriteAllText(Path.Combine(_releases.Root, "2", "old-only"), "old");
+        var sut = _releases.CreateStore();
+
+        using (var staging = sut.BeginStaging("2", overwrite: true))
+        {
+            File.WriteAllText(Path.Combine(staging.StagingPath, "marker"), "new");
+            staging.Commit();
+        }
+
+        Assert.Equal("new", File.ReadAllText(Path.Combine(_releases.Root, "2", "marker")));
+        Assert.False(File.Exists(Path.Combine(_releases.Root, "2", "old-only")));
+        Assert.Equal(["2", "history.log"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Commit_OverwriteButNewReleaseCannotMoveIn_PutsTheOldReleaseBack()
+    {
+        _releases.AddRelease("2");
+        File.WriteAllText(Path.Combine(_releases.Root, "2", "old-only"), "old");
+        var sut = _releases.CreateStore();
+        using var staging = sut.BeginStaging("2", overwrite: true);
+        // The second move (staging -> 2) fails: its source is gone, as after a disk or permission fault mid-publish.
+        Directory.Delete(staging.StagingPath, recursive: true);
+
+        var exception = Assert.Throws<ReleaseStoreException>(staging.Commit);
+
+        Assert.Contains("was put back unchanged", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("old", File.ReadAllText(Path.Combine(_releases.Root, "2", "old-only")));
+        Assert.Equal(["2"], sut.ListVersions().Select(v => v.Version));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(_releases.Root), d => Path.GetFileName(d).StartsWith(ReleaseStore.TrashPrefix, StringComparison.Ordinal));
+        Assert.DoesNotContain(sut.History.ReadAll(), e => e.Action == ReleaseActions.Publish);
+    }
+
+    [Fact]
+    public void Prune_OldRelease_LeavesItsNameByOneRenameBeforeAnythingIsDeleted()
+    {
+        _releases.AddRelease("1", TimeSpan.FromDays(2));
+        _releases.AddRelease("2", TimeSpan.FromDays(1));
+        var sut = _releases.CreateStore();
+        sut.Promote("2");
+        var events = new ConcurrentQueue<FileSystemEventArgs>();
+        using var watcher = new FileSystemWatcher(_releases.Root) { IncludeSubdirectories = false };
+        watcher.Renamed += (_, e) => events.Enqueue(e);
+        watcher.Deleted += (_, e) => events.Enqueue(e);
+        watcher.EnableRaisingEvents = true;
+
+        var result = sut.Prune(keep: 0);
+
+        Assert.Equal(["1"], result.Deleted);
+        // The first thing that happens to releases/1 is its rename to hidden trash: an interrupted prune can leave
+        // trash behind, but never a half-deleted folder that still looks like release 1.
+        static bool AboutRelease1(FileSystemEventArgs e) => e.Name == "1" || (e as RenamedEventArgs)?.OldName == "1";
+        Assert.True(SpinWait.SpinUntil(() => events.Any(AboutRelease1), TimeSpan.FromSeconds(10)), "no file system event for releases/1");
+        var first = events.First(AboutRelease1);
+        var renamed = Assert.IsType<RenamedEventArgs>(first);
+        Assert.StartsWith(ReleaseStore.TrashPrefix + "1-", renamed.Name, StringComparison.Ordinal);
+        Assert.Equal(["2", "history.log", "production"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Prune_TrashLeftByAnInterruptedPrune_IsNotAReleaseAndIsDeletedNextTime()
+    {
+        _releases.AddRelease("1");
+        var leftover = Path.Combine(_releases.Root, ReleaseStore.TrashPrefix + "0-0123456789abcdef");
+        Directory.CreateDirectory(Path.Combine(leftover, "WebApp"));
+        File.WriteAllText(Path.Combine(leftover, "WebApp", "WebApp.dll"), "half deleted");
+        var sut = _releases.CreateStore();
+        sut.Promote("1");
+
+        Assert.Equal(["1"], sut.ListVersions().Select(v => v.Version));
+        Assert.Throws<ReleaseStoreException>(() => sut.RequireExisting(Path.GetFileName(leftover)));
+        var result = sut.Prune(keep: 5);
+
+        Assert.Empty(result.Deleted);
+        Assert.Empty(result.NotDeleted);
+        Assert.False(Directory.Exists(leftover));
+        Assert.Equal("1", _releases.ReadProduction());
+    }
+
+    [Fact]
+    public void Prune_DryRun_LeavesTrashAlone()
+    {
+        var leftover = Path.Combine(_releases.Root, ReleaseStore.TrashPrefix + "0-0123456789abcdef");
+        Directory.CreateDirectory(leftover);
+        var sut = _releases.CreateStore();
+
+        sut.Prune(keep: 0, dryRun: true);
+
+        Assert.True(Directory.Exists(leftover));
     }
 
     public void Dispose() => _releases.Dispose();
