@@ -35,16 +35,16 @@ public sealed class LoadingReleaseValidatorTests : IDisposable
     }
 
     [Fact]
-    public async Task Validate_WarmupNeverAnswers_RefusedAfterTheAppTimeout()
+    public async Task Validate_WarmupNeverAnswers_RefusedAfterItsWarmupTimeout()
     {
         _releases.CreateRelease("v1", ("Slow", "SlowRequest"));
-        var config = Config(new AppConfig { Name = "Slow", Mount = "/slow-app", Assembly = "Slow/SlowRequest.dll", Warmup = ["/slow?ms=600000"] });
-        var sut = new LoadingReleaseValidator(options: new LoadingValidationOptions { AppTimeout = TimeSpan.FromSeconds(1) });
+        var config = Config(new AppConfig { Name = "Slow", Mount = "/slow-app", Assembly = "Slow/SlowRequest.dll", Warmup = ["/slow?ms=600000"], WarmupTimeout = TimeSpan.FromSeconds(1) });
+        var sut = new LoadingReleaseValidator(options: new LoadingValidationOptions { AppTimeout = TimeSpan.FromSeconds(30) });
 
         var errors = await sut.ValidateAsync(config, Path.Combine(_releases.ReleasesRoot, "v1")).WaitAsync(TestBound);
 
         var error = Assert.Single(errors);
-        Assert.StartsWith($"app 'Slow': {Path.Combine(_releases.ReleasesRoot, "v1", "Slow", "SlowRequest.dll")}: warm-up and readiness check did not finish within 1s", error, StringComparison.Ordinal);
+        Assert.StartsWith($"app 'Slow': {Path.Combine(_releases.ReleasesRoot, "v1", "Slow", "SlowRequest.dll")}: warm-up did not finish within 1 s (warmupTimeout)", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,8 +16,9 @@ public sealed record LoadingValidationOptions
     public string EnvironmentName { get; init; } = HostEnvironmentName.Resolve();
 
     /// <summary>
-    /// How long one app may take to load, build, warm up, pass its readiness check and be disposed. An app that takes
-    /// longer is refused: 'validate' and 'promote' never hang on an app whose warm-up or readiness check hangs.
+    /// How long one app may take to load, build and be disposed, on top of its own <c>warmupTimeout</c> (which bounds the
+    /// warm-up and readiness check, as in the host). An app that takes longer is refused: 'validate' and 'promote' never
+    /// hang on an app whose ConfigureServices, Configure or disposal blocks.
     /// </summary>
     public TimeSpan AppTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -78,15 +79,17 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
         var work = Task.Run(() => LoadWarmAndUnloadAsync(factory, app, release, assemblyPath, stage, abandon.Token), CancellationToken.None);
         try
         {
-            return await work.WaitAsync(_options.AppTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            return await work.WaitAsync(Bound(app), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
+            // Read before cancelling: once asked to stop, the app's code moves on to the next stage at once.
+            var stuckIn = stage.Current;
             // The app's code may still be running: ask it to stop (warm-up requests see RequestAborted) and leave it;
             // the throwaway context unloads when that code returns, or with the process.
             await abandon.CancelAsync().ConfigureAwait(false);
             return new AppOutcome(
-                $"app '{app.Name}': {assemblyPath}: {stage.Current} did not finish within {Format(_options.AppTimeout)}; " +
+                $"app '{app.Name}': {assemblyPath}: {stuckIn} did not finish within {Format(Bound(app))}; " +
                 "check its warm-up paths and IsReadyAsync (a release must be ready quickly to be served)",
                 Context: null);
         }
@@ -96,6 +99,8 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
             throw;
         }
     }
+
+    private TimeSpan Bound(AppConfig app) => _options.AppTimeout + app.WarmupTimeout;
 
     private static async Task<AppOutcome> LoadWarmAndUnloadAsync(
         AppInstanceFactory factory, AppConfig app, ResolvedRelease release, string assemblyPath, StageTracker stage, CancellationToken cancellationToken)
