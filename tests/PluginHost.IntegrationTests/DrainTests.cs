@@ -4,26 +4,12 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 3: a request in flight at a swap finishes on its old generation, which unloads after it; the drain is bounded.</summary>
-public sealed class DrainTests : IAsyncLifetime
+public sealed class DrainTests : HostPerTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner? _host;
-
-    public Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateRelease("v1", ("Slow", "SlowRequest"));
-        _releases.Promote("v1");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        _releases.Dispose();
+        Releases.CreateRelease("v1", ("Slow", "SlowRequest"));
+        Releases.Promote("v1");
     }
 
     [Fact]
@@ -33,7 +19,7 @@ public sealed class DrainTests : IAsyncLifetime
         var slow = host.Client.GetAsync("/slow?ms=5000");
         await Eventually.WaitAsync(() => host.Current.Value!.Apps[0].InFlight == 1, "the slow request inside generation 1");
 
-        _releases.Touch();
+        Releases.Touch();
         await host.WaitForGenerationAsync(1, "generation 2 serving");
 
         Assert.False(slow.IsCompleted, "the slow request ended before the swap: the test proves nothing");
@@ -54,7 +40,7 @@ public sealed class DrainTests : IAsyncLifetime
         var slow = host.Client.GetAsync("/slow?ms=300000", cancel.Token);
         await Eventually.WaitAsync(() => host.Current.Value!.Apps[0].InFlight == 1, "the slow request inside generation 1");
 
-        _releases.Touch();
+        Releases.Touch();
         await host.WaitForGenerationAsync(1, "generation 2 serving");
         await Eventually.WaitAsync(() => host.Logs.Events.Any(e => e.MessageTemplate.Text.Contains("drain timeout", StringComparison.Ordinal)),
             "the drain timeout warning for generation 1");
@@ -71,7 +57,7 @@ public sealed class DrainTests : IAsyncLifetime
 
     private async Task<HostRunner> StartAsync(string drainTimeout)
     {
-        _releases.WriteConfig($"""
+        Releases.WriteConfig($"""
             releases:
               root: releases
             reload:
@@ -85,7 +71,6 @@ public sealed class DrainTests : IAsyncLifetime
                 mount: /
                 assembly: Slow/SlowRequest.dll
             """);
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-        return _host;
+        return await StartHostAsync();
     }
 }

@@ -70,15 +70,7 @@ public sealed partial class OperationsTests : HostedTest
         }
 
         (await Host.Client.GetAsync("/missing")).Dispose();
-        Releases.CreateSampleRelease("v1.1.0");
-        Releases.Promote("v1.1.0");
-        Releases.Touch();
-        await Host.WaitForGenerationAsync(1, "v1.1.0 served");
-        var reloadsBefore = Host.Coordinator.History.Count;
-        Directory.CreateDirectory(Path.Combine(Releases.ReleasesRoot, "v-empty"));
-        Releases.Promote("v-empty");
-        Releases.Touch();
-        await Host.WaitForReloadResultAsync(reloadsBefore, "failed reload of an empty release recorded");
+        await ReloadThenFailAsync();
         (await Host.Client.GetAsync("/api/v1/version")).Dispose();
 
         var metrics = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
@@ -122,15 +114,7 @@ public sealed partial class OperationsTests : HostedTest
     public async Task StatusPage_Get_ServesHtmlWithAppsReleasesAndReloads()
     {
         new PluginHost.Core.Releases.ReleaseStore(Releases.ReleasesRoot, userName: "<tester>").MarkBad("v0.9.0", "broken <on purpose>");
-        Releases.CreateSampleRelease("v1.1.0");
-        Releases.Promote("v1.1.0");
-        Releases.Touch();
-        await Host.WaitForGenerationAsync(1, "v1.1.0 served");
-        var reloadsBefore = Host.Coordinator.History.Count;
-        Directory.CreateDirectory(Path.Combine(Releases.ReleasesRoot, "v-empty"));
-        Releases.Promote("v-empty");
-        Releases.Touch();
-        await Host.WaitForReloadResultAsync(reloadsBefore, "failed reload of an empty release recorded");
+        await ReloadThenFailAsync();
         for (var i = 0; i < 5; i++)
         {
             (await Host.Client.GetAsync("/api/v1/version")).Dispose();
@@ -231,4 +215,18 @@ public sealed partial class OperationsTests : HostedTest
     /// <summary>A src or href to another origin: http://, https:// or protocol-relative //.</summary>
     [GeneratedRegex("""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", RegexOptions.IgnoreCase)]
     private static partial Regex ExternalReference();
+
+    /// <summary>One good reload (v1.1.0), then one that fails (an empty release): the history both tests read.</summary>
+    private async Task ReloadThenFailAsync()
+    {
+        Releases.CreateSampleRelease("v1.1.0");
+        Releases.Promote("v1.1.0");
+        Releases.Touch();
+        await Host.WaitForGenerationAsync(1, "v1.1.0 served");
+        var reloadsBefore = Host.Coordinator.History.Count;
+        Directory.CreateDirectory(Path.Combine(Releases.ReleasesRoot, "v-empty"));
+        Releases.Promote("v-empty");
+        Releases.Touch();
+        await Host.WaitForReloadResultAsync(reloadsBefore, "failed reload of an empty release recorded");
+    }
 }

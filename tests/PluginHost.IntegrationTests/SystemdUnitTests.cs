@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests;
@@ -9,6 +8,7 @@ namespace PluginHost.IntegrationTests;
 /// </summary>
 public sealed class SystemdUnitTests : IDisposable
 {
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(10);
     private static readonly string Unit = Path.Combine(RepoPaths.Root, "deploy", "pluginhost.service");
     private readonly string _folder = Directory.CreateTempSubdirectory("pluginhost-unit-").FullName;
 
@@ -53,51 +53,29 @@ public sealed class SystemdUnitTests : IDisposable
     {
         var analyze = await FindOrInstallSystemdAnalyzeAsync();
         // ExecStart names /usr/bin/dotnet (where Debian's and Microsoft's packages put it); verify checks that it exists.
-        if (!File.Exists("/usr/bin/dotnet") && DotnetHost() is { } dotnet)
+        if (!File.Exists("/usr/bin/dotnet") && ExternalCommand.Which("dotnet") is not null)
         {
-            unitText = unitText.Replace("/usr/bin/dotnet ", dotnet + " ", StringComparison.Ordinal);
+            unitText = unitText.Replace("/usr/bin/dotnet ", ExternalCommand.Dotnet + " ", StringComparison.Ordinal);
         }
 
         var copy = Path.Combine(_folder, "pluginhost.service");
         await File.WriteAllTextAsync(copy, unitText);
-        return await RunAsync(analyze, ["verify", copy]);
+        var (exitCode, output) = await ExternalCommand.RunAsync(analyze, ["verify", copy], CommandTimeout);
+        return (exitCode, output.Trim());
     }
 
     private static async Task<string> FindOrInstallSystemdAnalyzeAsync()
     {
-        if (Which("systemd-analyze") is { } found)
+        if (ExternalCommand.Which("systemd-analyze") is { } found)
         {
             return found;
         }
 
         var script = Path.Combine(RepoPaths.Root, "tests", "scripts", "install-systemd-analyze.sh");
-        var (exitCode, output) = await RunAsync("bash", [script]);
-        return Which("systemd-analyze") ?? throw new InvalidOperationException(
+        var (exitCode, output) = await ExternalCommand.RunAsync("bash", [script], CommandTimeout);
+        return ExternalCommand.Which("systemd-analyze") ?? throw new InvalidOperationException(
             $"systemd-analyze is needed to check deploy/pluginhost.service and is not installed; {script} exited {exitCode}:\n{output}\n" +
             "Install it with 'apt-get install -y systemd' (as root) and run the tests again.");
-    }
-
-    private static string? DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : Which("dotnet");
-
-    private static string? Which(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + file);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(cancel.Token);
-        return (process.ExitCode, (await stdout + await stderr).Trim());
     }
 
     /// <summary>Section → key → value (repeated keys joined with a space, as systemd does for Environment=).</summary>

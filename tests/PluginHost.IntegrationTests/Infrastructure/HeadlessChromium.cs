@@ -26,7 +26,7 @@ public sealed class HeadlessChromium : IDisposable
             if (executable is null)
             {
                 var script = Path.Combine(RepoPaths.Root, "tests", "scripts", "install-chromium.sh");
-                var (exit, output) = await RunAsync("bash", [script], TimeSpan.FromMinutes(10));
+                var (exit, output) = await ExternalCommand.RunAsync("bash", [script], TimeSpan.FromMinutes(10));
                 executable = Find() ?? throw new InvalidOperationException(
                     $"Chromium is required by the status page browser test and is not installed; {script} exited {exit}:\n{output}\n" +
                     "Install it with 'apt-get install -y chromium' (as root) and run the tests again.");
@@ -43,7 +43,7 @@ public sealed class HeadlessChromium : IDisposable
     /// <summary>The serialized DOM of the page after it loaded.</summary>
     public async Task<string> DumpDomAsync(Uri url)
     {
-        var (exit, output) = await RunAsync(_executable, [.. CommonArguments(), "--dump-dom", url.ToString()], RunTimeout, stdoutOnly: true);
+        var (exit, output) = await ExternalCommand.RunAsync(_executable, [.. CommonArguments(), "--dump-dom", url.ToString()], RunTimeout, stdoutOnly: true);
         return exit == 0 ? output : throw new InvalidOperationException($"chromium --dump-dom {url} exited {exit}:\n{output}");
     }
 
@@ -51,7 +51,7 @@ public sealed class HeadlessChromium : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.Delete(file);
-        var (exit, output) = await RunAsync(_executable,
+        var (exit, output) = await ExternalCommand.RunAsync(_executable,
             [.. CommonArguments(), $"--screenshot={file}", $"--window-size={width},{height}", "--hide-scrollbars", url.ToString()], RunTimeout);
         if (exit != 0 || !File.Exists(file))
         {
@@ -92,40 +92,5 @@ public sealed class HeadlessChromium : IDisposable
         }
 
         return null;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, bool stdoutOnly = false)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + file);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish within {timeout}");
-        }
-
-        var output = new StringBuilder(await stdout);
-        if (!stdoutOnly)
-        {
-            output.Append(await stderr);
-        }
-        else if (process.ExitCode != 0)
-        {
-            output.Append(await stderr);
-        }
-
-        return (process.ExitCode, output.ToString());
     }
 }

@@ -54,8 +54,8 @@ public sealed class HostProcess : IDisposable
 
     public static HostProcess Start(string configPath)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath) ? hostPath : "dotnet";
+        var address = new Uri($"http://127.0.0.1:{HostRunner.FreePort()}");
+        var dotnet = ExternalCommand.Dotnet;
         var start = new ProcessStartInfo(dotnet)
         {
             RedirectStandardOutput = true,
@@ -170,13 +170,6 @@ public sealed class HostProcess : IDisposable
         {
             throw new InvalidOperationException($"kill({_process.Id}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -18,12 +18,4 @@ public static class RawHttp
         // "HTTP/1.1 404 Not Found"
         return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    /// <summary>A port that was free a moment ago (for admin.urls, which needs a fixed port).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

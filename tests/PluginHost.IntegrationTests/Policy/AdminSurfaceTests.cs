@@ -5,33 +5,18 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests.Policy;
 
 /// <summary>Issue 5: admin.allow, the admin token and admin.urls, over real HTTP.</summary>
-public sealed class AdminSurfaceTests : IAsyncLifetime
+public sealed class AdminSurfaceTests : HostPerTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner? _host;
-
-    public Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateSampleRelease("v1");
-        _releases.Promote("v1");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        _releases.Dispose();
+        Releases.CreateSampleRelease("v1");
+        Releases.Promote("v1");
     }
 
     private async Task<HostRunner> StartAsync(string admin)
     {
-        _releases.WriteSampleConfig(admin);
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-        return _host;
+        Releases.WriteSampleConfig(admin);
+        return await StartHostAsync();
     }
 
     [Fact]
@@ -97,7 +82,7 @@ public sealed class AdminSurfaceTests : IAsyncLifetime
     [Fact]
     public async Task AdminUrls_SeparatePort_AdminOnlyThereAndAppsOnlyOnTheAppPort()
     {
-        var adminPort = RawHttp.FreePort();
+        var adminPort = HostRunner.FreePort();
         var host = await StartAsync($"""
             admin:
               urls: [http://127.0.0.1:{adminPort}]
@@ -121,7 +106,7 @@ public sealed class AdminSurfaceTests : IAsyncLifetime
     [Fact]
     public async Task AdminUrls_NonAdminPathOnAdminPort_404LoggedAndCountedAsNoApp()
     {
-        var adminPort = RawHttp.FreePort();
+        var adminPort = HostRunner.FreePort();
         var host = await StartAsync($"""
             admin:
               urls: [http://127.0.0.1:{adminPort}]

@@ -10,33 +10,18 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests.Policy;
 
 /// <summary>Issue 5: Authorization pass-through and host-side authentication per mount, seen through GET /api/v1/headers.</summary>
-public sealed class AuthorizationTests : IAsyncLifetime
+public sealed class AuthorizationTests : HostPerTest
 {
-    private readonly TempReleases _releases = new();
-    private HostRunner? _host;
-
-    public Task InitializeAsync()
+    protected override void Arrange()
     {
-        _releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"));
-        _releases.Promote("v1");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        _releases.Dispose();
+        Releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"));
+        Releases.Promote("v1");
     }
 
     private async Task<HostRunner> StartAsync(string appLines)
     {
-        PolicyConfig.Write(_releases, PolicyConfig.ReportingApi(appLines));
-        _host = await HostRunner.StartAsync(_releases.ConfigPath);
-        return _host;
+        PolicyConfig.Write(Releases, PolicyConfig.ReportingApi(appLines));
+        return await StartHostAsync();
     }
 
     private static async Task<(HttpStatusCode Status, HashSet<string> Headers, string? User, HttpResponseMessage Response)> GetHeadersAsync(
@@ -182,7 +167,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
         await WriteUsersAsync(("bob", "builder"));
         var before = host.GenerationNumber;
-        _releases.Touch();
+        Releases.Touch();
         await host.WaitForGenerationAsync(before, "a reload after the users file changed");
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"))).Status);
@@ -197,14 +182,14 @@ public sealed class AuthorizationTests : IAsyncLifetime
         var host = await StartAsync(BasicAuth);
         var reloadsBefore = host.Coordinator.History.Count;
 
-        File.Delete(Path.Combine(_releases.Root, "users.txt"));
-        _releases.Touch();
+        File.Delete(Path.Combine(Releases.Root, "users.txt"));
+        Releases.Touch();
         await host.WaitForReloadResultAsync(reloadsBefore, "the failed reload without a users file");
 
         Assert.False(host.Coordinator.LastResult!.Ok);
         Assert.Contains("users.txt", host.Coordinator.LastResult.Error);
         Assert.Equal("alice", (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"))).User);
-        var history = Path.Combine(_releases.ReleasesRoot, "history.log");
+        var history = Path.Combine(Releases.ReleasesRoot, "history.log");
         Assert.DoesNotContain("\"action\":\"bad\"", File.Exists(history) ? await File.ReadAllTextAsync(history) : "");
         Assert.Empty(await host.CollectRetiredAsync());
     }
@@ -224,6 +209,6 @@ public sealed class AuthorizationTests : IAsyncLifetime
         """;
 
     private Task WriteUsersAsync(params (string Name, string Secret)[] users) =>
-        File.WriteAllLinesAsync(Path.Combine(_releases.Root, "users.txt"),
+        File.WriteAllLinesAsync(Path.Combine(Releases.Root, "users.txt"),
             ["# written by the test", .. users.Select(u => PasswordHasher.FormatLine(u.Name, u.Secret, PasswordHasher.MinIterations))]);
 }

@@ -1,0 +1,38 @@
+namespace PluginHost.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A test class whose tests each write their own config.yaml and then start the real host on it: <see cref="Arrange"/>
+/// lays out the temp deployment; the host a test started and the deployment are torn down after it.
+/// </summary>
+public abstract class HostPerTest : IAsyncLifetime
+{
+    private HostRunner? _host;
+
+    protected TempReleases Releases { get; } = new();
+
+    /// <summary>Writes the releases all tests of the class start from.</summary>
+    protected abstract void Arrange();
+
+    /// <summary>Starts the host on the config.yaml the test has written.</summary>
+    protected async Task<HostRunner> StartHostAsync()
+    {
+        _host = await HostRunner.StartAsync(Releases.ConfigPath);
+        return _host;
+    }
+
+    public Task InitializeAsync()
+    {
+        Arrange();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        Releases.Dispose();
+    }
+}
