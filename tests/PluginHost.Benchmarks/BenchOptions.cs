@@ -53,7 +53,7 @@ public sealed record BenchOptions
 /// <summary>How long and how often each section measures.</summary>
 public sealed record BenchSizes
 {
-    /// <summary>The real run: about five minutes on a 2-core machine.</summary>
+    /// <summary>The real run: about nine minutes on a 2-core machine.</summary>
     public static BenchSizes Full { get; } = new();
 
     /// <summary>The smoke run: every section, tiny counts, no wrk.</summary>
@@ -68,10 +68,10 @@ public sealed record BenchSizes
         OverheadDuration = TimeSpan.FromMilliseconds(500),
         Reloads = 5,
         Restarts = 2,
-        LoadDuration = TimeSpan.FromSeconds(3),
+        LoadDuration = TimeSpan.FromSeconds(2),
         LoadBaselineDuration = TimeSpan.FromSeconds(1),
-        MemoryReloads = 20,
-        MemoryCheckpoint = 10,
+        MemoryReloads = 10,
+        MemoryCheckpoint = 5,
         AppCounts = [1, 10],
         AppRounds = 1,
         AppDuration = TimeSpan.FromMilliseconds(500),
