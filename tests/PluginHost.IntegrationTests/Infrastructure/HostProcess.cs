@@ -56,14 +56,17 @@ public sealed class HostProcess : IDisposable
     {
         var address = new Uri($"http://127.0.0.1:{HostRunner.FreePort()}");
         var dotnet = ExternalCommand.Dotnet;
-        var start = new ProcessStartInfo(dotnet)
+        // A test run started in the background of a non-interactive shell (as CI scripts do) ignores SIGINT, and a
+        // child inherits that: the host would never see Ctrl+C. 'env --default-signal' (GNU coreutils) gives the host
+        // the disposition a terminal gives it.
+        var start = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(configPath)!,
         };
-        foreach (var arg in new[] { HostAssembly, "serve", "--config", configPath, "--urls", address.ToString().TrimEnd('/') })
+        foreach (var arg in new[] { "--default-signal=INT", dotnet, HostAssembly, "serve", "--config", configPath, "--urls", address.ToString().TrimEnd('/') })
         {
             start.ArgumentList.Add(arg);
         }
