@@ -11,8 +11,10 @@ namespace PluginHost.Core.Generations;
 public sealed class Generation
 {
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _inFlight;
-    private volatile bool _retired;
+    // The retired flag and the in-flight count share one word, so "retired and empty" is one atomic observation: with two
+    // fields a late Exit could see zero, then the flag, while a request that entered between them is still running.
+    private const long RetiredBit = 1L << 62;
+    private long _state;
 
     public Generation(long number, ResolvedRelease release, IReadOnlyList<AppInstance> apps, DateTimeOffset loadedAt)
     {
@@ -30,8 +32,8 @@ public sealed class Generation
     public IReadOnlyList<AppInstance> Apps { get; }
     public MountTable<AppInstance> Mounts { get; }
     public DateTimeOffset LoadedAt { get; }
-    public long InFlight => Interlocked.Read(ref _inFlight);
-    public bool IsRetired => _retired;
+    public long InFlight => Interlocked.Read(ref _state) & ~RetiredBit;
+    public bool IsRetired => (Interlocked.Read(ref _state) & RetiredBit) != 0;
 
     /// <summary>Retired and left by its last request: from here on nothing may run inside it.</summary>
     public bool IsDrained => _drained.Task.IsCompleted;
@@ -39,8 +41,7 @@ public sealed class Generation
     /// <summary>Enters the generation unless it has been retired (then the caller retries on the current one).</summary>
     public bool TryEnter()
     {
-        Interlocked.Increment(ref _inFlight);
-        if (!_retired)
+        if ((Interlocked.Increment(ref _state) & RetiredBit) == 0)
         {
             return true;
         }
@@ -51,7 +52,7 @@ public sealed class Generation
 
     public void Exit()
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0 && _retired)
+        if (Interlocked.Decrement(ref _state) == RetiredBit)
         {
             _drained.TrySetResult();
         }
@@ -60,8 +61,7 @@ public sealed class Generation
     /// <summary>No new request enters; completes when the last one inside has left.</summary>
     public Task RetireAsync()
     {
-        _retired = true;
-        if (Interlocked.Read(ref _inFlight) == 0)
+        if ((Interlocked.Or(ref _state, RetiredBit) & ~RetiredBit) == 0)
         {
             _drained.TrySetResult();
         }

@@ -58,7 +58,9 @@ public sealed class GenerationTests
         sut.Swap(Empty(0));
         using var stop = new CancellationTokenSource();
         var violations = 0;
-        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        // Dedicated threads: four spinning readers on the thread pool of a 2-core machine would starve the continuations
+        // this test awaits.
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -70,12 +72,12 @@ public sealed class GenerationTests
 
                 generation.Exit();
             }
-        })).ToList();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
 
         for (var i = 1; i <= 500; i++)
         {
             var old = sut.Swap(Empty(i))!;
-            await old.RetireAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            await old.RetireAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         await stop.CancelAsync();
