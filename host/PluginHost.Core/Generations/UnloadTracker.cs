@@ -28,6 +28,11 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
 /// </summary>
 public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout)
 {
+    /// <summary>
+    /// The first forced collection waits this long: a retirement starts at the swap, and full blocking collections
+    /// right then would pause the new generation's first requests, the ones a deploy waits on.
+    /// </summary>
+    public static readonly TimeSpan FirstCollectionDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
     private readonly Lock _lock = new();
@@ -86,6 +91,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
 
     private void VerifyLoop()
     {
+        Task.Delay(FirstCollectionDelay, timeProvider).Wait();
         for (var interval = FirstInterval; ; interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxInterval.Ticks)))
         {
             GC.Collect();

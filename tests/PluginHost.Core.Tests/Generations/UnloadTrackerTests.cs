@@ -19,12 +19,29 @@ public sealed class UnloadTrackerTests
         var sut = new UnloadTracker(_clock, _logger, UnloadTimeout);
 
         sut.Track([Retired("A", 1, DeadReference())]);
-        await sut.WhenSettledAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var settled = sut.WhenSettledAsync();
+        await AdvanceUntilAsync(() => settled.IsCompleted);
 
         Assert.Equal(1, sut.CollectedCount);
         Assert.Empty(sut.Alive);
         Assert.Empty(sut.Leaked);
         Assert.Single(LogCalls(LogLevel.Information));
+    }
+
+    [Fact]
+    public async Task Track_BeforeTheFirstCollectionDelay_ForcesNoCollection()
+    {
+        var sut = new UnloadTracker(_clock, _logger, UnloadTimeout);
+
+        sut.Track([Retired("A", 1, DeadReference())]);
+        _clock.Advance(UnloadTracker.FirstCollectionDelay - TimeSpan.FromMilliseconds(1));
+        // A short real wait: what is checked is that nothing happens while the fake clock stands still.
+        await Task.Delay(100);
+
+        Assert.Equal(0, sut.CollectedCount);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        await sut.WhenSettledAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, sut.CollectedCount);
     }
 
     [Fact]
