@@ -70,6 +70,35 @@ public sealed class BrokenReleaseTests : HostedTest
     }
 
     [Fact]
+    public async Task Release_OneAppFailsWhileAnotherWarmsUp_FailsAtOnceNamingTheBrokenApp()
+    {
+        // Apps build side by side and the first failure cancels the rest: built one after the other, this reload
+        // would wait out the first app's ten-minute warm-up before reaching the broken one.
+        Releases.CreateSampleRelease("broken");
+        Releases.CreateRelease("broken", ("Slow", "SlowRequest"), ("Broken", "ThrowsOnConfigure"));
+
+        await AssertOldKeepsServingAsync(() =>
+        {
+            Releases.WriteSampleConfig(extraAppSettings: """
+                  - name: Slow
+                    mount: /slow
+                    assembly: Slow/SlowRequest.dll
+                    warmup: [/slow?ms=600000]
+                    warmupTimeout: 10m
+                  - name: Broken
+                    mount: /broken
+                    assembly: Broken/ThrowsOnConfigure.dll
+                """);
+            Releases.Promote("broken");
+        }, expectedError: "app 'Broken': ");
+
+        Assert.DoesNotContain("Slow", Host.Coordinator.LastResult!.Error, StringComparison.Ordinal);
+        Assert.Contains(Host.Logs.Events, e => e.MessageTemplate.Text.StartsWith("Unloaded", StringComparison.Ordinal)
+            && CollectingSink.Property(e, "App") == "Slow" && CollectingSink.Property(e, "Version") == "broken");
+        await AssertGoodReleaseLoadsAfterwardsAsync();
+    }
+
+    [Fact]
     public async Task Release_MissingAnAppAssembly_KeepsServing()
     {
         Releases.CreateSampleRelease("broken");

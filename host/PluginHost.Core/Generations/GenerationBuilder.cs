@@ -21,7 +21,7 @@ public interface IGenerationBuilder
 
 /// <summary>
 /// Builds generation N of every app of the production release, off to the side: resolve the symlink once,
-/// load, build and warm every app. If any app fails, everything built so far is disposed and unloaded.
+/// load, build and warm every app (side by side). If any app fails, everything built is disposed and unloaded.
 /// </summary>
 public sealed partial class GenerationBuilder(AppInstanceFactory factory, GenerationRetirer retirer, TimeProvider timeProvider, ILogger<GenerationBuilder> logger) : IGenerationBuilder
 {
@@ -29,24 +29,46 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
     {
         ArgumentNullException.ThrowIfNull(config);
         var release = Resolve(config);
-        var apps = new List<AppInstance>(config.Apps.Count);
+        // Apps share nothing but the host: built side by side they use every core. The first failure cancels the rest.
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var builds = config.Apps.Select(app => Task.Run(() => BuildOrCancelOthersAsync(app, release, number, failFast), CancellationToken.None)).ToList();
         try
         {
-            foreach (var appConfig in config.Apps)
-            {
-                apps.Add(await BuildAppAsync(appConfig, release, number, cancellationToken));
-            }
-
-            return new Generation(number, release, apps, timeProvider.GetUtcNow());
+            await Task.WhenAll(builds);
         }
-        catch (Exception ex)
+        catch
         {
             // Not logged here: the coordinator logs the failed reload, or the host stops with it, in one line.
-            await retirer.DisposeAndTrackAsync(apps, release.Version, number);
-            throw ex is OperationCanceledException
-                ? ex
-                : new GenerationBuildException(ex.Message, ex is PluginLoadException { BlamesRelease: false } ? null : release.Version);
+            var built = builds.Where(b => b.IsCompletedSuccessfully).Select(b => b.Result).ToList();
+            await retirer.DisposeAndTrackAsync(built, release.Version, number);
+            throw FirstFailure(builds, release, cancellationToken);
         }
+
+        return new Generation(number, release, builds.Select(b => b.Result).ToList(), timeProvider.GetUtcNow());
+    }
+
+    private async Task<AppInstance> BuildOrCancelOthersAsync(AppConfig config, ResolvedRelease release, long number, CancellationTokenSource failFast)
+    {
+        try
+        {
+            return await BuildAppAsync(config, release, number, failFast.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await failFast.CancelAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The first app in config order that failed on its own (not because another one's failure cancelled it).</summary>
+    private static Exception FirstFailure(IReadOnlyList<Task<AppInstance>> builds, ResolvedRelease release, CancellationToken cancellationToken)
+    {
+        var failure = builds
+            .Select(b => b.Exception?.InnerException)
+            .FirstOrDefault(ex => ex is not null and not OperationCanceledException);
+        return failure is null
+            ? new OperationCanceledException(cancellationToken)
+            : new GenerationBuildException(failure.Message, failure is PluginLoadException { BlamesRelease: false } ? null : release.Version);
     }
 
     private static ResolvedRelease Resolve(HostConfig config)

@@ -31,6 +31,12 @@ public static class AppWarmup
             throw new PluginLoadException(app.Name, AssemblyFile(app),
                 $"warm-up did not finish within {timeout.TotalSeconds:0.###} s (warmupTimeout)");
         }
+        finally
+        {
+            // The wait may end on the caller's token before the link has passed it on, and a disposed source no longer
+            // cancels: tell a warm-up still running to stop now, or its pending work keeps the app's context alive.
+            await bounded.CancelAsync();
+        }
     }
 
     private static async Task RunAsync(AppInstance app, CancellationToken cancellationToken)
@@ -65,6 +71,7 @@ public static class AppWarmup
         }
         catch (Exception ex)
         {
+            StopIfCancelled(cancellationToken);
             throw new PluginLoadException(app.Name, AssemblyFile(app),
                 $"warm-up request GET {path} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
         }
@@ -81,6 +88,7 @@ public static class AppWarmup
         }
         catch (Exception ex)
         {
+            StopIfCancelled(cancellationToken);
             throw new PluginLoadException(app.Name, AssemblyFile(app),
                 $"{nameof(IPluginApp.IsReadyAsync)} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
         }
@@ -90,6 +98,13 @@ public static class AppWarmup
             throw new PluginLoadException(app.Name, AssemblyFile(app), $"{nameof(IPluginApp.IsReadyAsync)} returned false");
         }
     }
+
+    /// <summary>
+    /// A cancelled warm-up (timeout, another app's failure, shutdown) is a cancellation, not the app's fault. The
+    /// app's own exception is never rethrown: its stack trace references the app's code and would keep the context alive.
+    /// </summary>
+    private static void StopIfCancelled(CancellationToken cancellationToken) =>
+        cancellationToken.ThrowIfCancellationRequested();
 
     private static string AssemblyFile(AppInstance app) => Path.Combine(app.Context.ContentRoot, Path.GetFileName(app.Config.Assembly));
 
