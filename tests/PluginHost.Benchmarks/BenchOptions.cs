@@ -102,7 +102,7 @@ public sealed record BenchSizes
     public int MemoryReloads { get; init; } = 1000;
     public int MemoryCheckpoint { get; init; } = 200;
     public IReadOnlyList<int> AppCounts { get; init; } = [1, 10, 100];
-    public int AppRounds { get; init; } = 3;
+    public int AppRounds { get; init; } = 5;
     public TimeSpan AppDuration { get; init; } = TimeSpan.FromSeconds(6);
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromMilliseconds(2);
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);

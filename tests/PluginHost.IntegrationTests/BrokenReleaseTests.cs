@@ -32,19 +32,14 @@ public sealed class BrokenReleaseTests : HostedTest
         Releases.CreateSampleRelease("broken");
         Releases.CreateRelease("broken", ("Extra", project));
 
-        await AssertOldKeepsServingAsync(() =>
-        {
-            Releases.WriteSampleConfig(extraAppSettings: $"""
+        await AssertOldKeepsServingWithAppsAsync("broken", $"""
                   - name: Extra
                     mount: /extra
                     assembly: Extra/{project}.dll
-                """);
-            Releases.Promote("broken");
-        }, expectedError: $"app 'Extra': {Path.Combine(Releases.ReleasesRoot, "broken", "Extra", project)}.dll: {cause}");
+                """, expectedError: $"app 'Extra': {Path.Combine(Releases.ReleasesRoot, "broken", "Extra", project)}.dll: {cause}");
 
         // The broken app's own half-built context is verified to unload too, not only those of the apps built before it.
-        Assert.Equal(hadContext, Host.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Unloaded", StringComparison.Ordinal)
-            && CollectingSink.Property(e, "App") == "Extra" && CollectingSink.Property(e, "Version") == "broken"));
+        Assert.Equal(hadContext, UnloadLogged("Extra", "broken"));
         await AssertGoodReleaseLoadsAfterwardsAsync();
     }
 
@@ -54,17 +49,13 @@ public sealed class BrokenReleaseTests : HostedTest
         Releases.CreateSampleRelease("hangs");
         Releases.CreateRelease("hangs", ("Extra", "SlowRequest"));
 
-        await AssertOldKeepsServingAsync(() =>
-        {
-            Releases.WriteSampleConfig(extraAppSettings: """
+        await AssertOldKeepsServingWithAppsAsync("hangs", """
                   - name: Extra
                     mount: /extra
                     assembly: Extra/SlowRequest.dll
                     warmup: [/slow?ms=600000]
                     warmupTimeout: 1s
-                """);
-            Releases.Promote("hangs");
-        }, expectedError: "warm-up did not finish within 1 s");
+                """, expectedError: "warm-up did not finish within 1 s");
 
         await AssertGoodReleaseLoadsAfterwardsAsync();
     }
@@ -77,9 +68,7 @@ public sealed class BrokenReleaseTests : HostedTest
         Releases.CreateSampleRelease("broken");
         Releases.CreateRelease("broken", ("Slow", "SlowRequest"), ("Broken", "ThrowsOnConfigure"));
 
-        await AssertOldKeepsServingAsync(() =>
-        {
-            Releases.WriteSampleConfig(extraAppSettings: """
+        await AssertOldKeepsServingWithAppsAsync("broken", """
                   - name: Slow
                     mount: /slow
                     assembly: Slow/SlowRequest.dll
@@ -88,13 +77,10 @@ public sealed class BrokenReleaseTests : HostedTest
                   - name: Broken
                     mount: /broken
                     assembly: Broken/ThrowsOnConfigure.dll
-                """);
-            Releases.Promote("broken");
-        }, expectedError: "app 'Broken': ");
+                """, expectedError: "app 'Broken': ");
 
         Assert.DoesNotContain("Slow", Host.Coordinator.LastResult!.Error, StringComparison.Ordinal);
-        Assert.Contains(Host.Logs.Events, e => e.MessageTemplate.Text.StartsWith("Unloaded", StringComparison.Ordinal)
-            && CollectingSink.Property(e, "App") == "Slow" && CollectingSink.Property(e, "Version") == "broken");
+        Assert.True(UnloadLogged("Slow", "broken"), "the cancelled app's context was not verified unloaded");
         await AssertGoodReleaseLoadsAfterwardsAsync();
     }
 
@@ -148,6 +134,18 @@ public sealed class BrokenReleaseTests : HostedTest
         Assert.DoesNotContain("\"action\":\"bad\"", File.Exists(history) ? await File.ReadAllTextAsync(history) : "");
         await AssertGoodReleaseLoadsAfterwardsAsync();
     }
+
+    private bool UnloadLogged(string app, string version) =>
+        Host.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Unloaded", StringComparison.Ordinal)
+            && CollectingSink.Property(e, "App") == app && CollectingSink.Property(e, "Version") == version);
+
+    /// <summary>Adds <paramref name="appsYaml"/> to the sample apps in config.yaml and promotes <paramref name="version"/>.</summary>
+    private Task AssertOldKeepsServingWithAppsAsync(string version, string appsYaml, string expectedError) =>
+        AssertOldKeepsServingAsync(() =>
+        {
+            Releases.WriteSampleConfig(extraAppSettings: appsYaml);
+            Releases.Promote(version);
+        }, expectedError);
 
     /// <summary>Requests run throughout the broken reload: every one must be a 200 from the old generation.</summary>
     private async Task AssertOldKeepsServingAsync(Action breakIt, string expectedError)
