@@ -16,6 +16,26 @@ public sealed class ReleaseWorkflowTests : HostedTest
         File.AppendAllText(Releases.ConfigPath, $"server:\n  urls: http://127.0.0.1:{HostRunner.FreePort()}\n");
     }
 
+    /// <summary>README's form of the command: `dotnet run --project host/PluginHost -- verb`, config.yaml found where it is run.</summary>
+    [Fact]
+    public async Task DotnetRun_InTheFolderHoldingConfigYaml_FindsItWithoutTheConfigOption()
+    {
+        var project = Path.Combine(RepoPaths.Root, "host", "PluginHost", "PluginHost.csproj");
+
+        var (exitCode, output) = await ExternalCommand.RunAsync(ExternalCommand.Dotnet,
+            ["run", "--no-build", "-c", BuildConfiguration, "--project", project, "--", "status"],
+            TimeSpan.FromMinutes(2), workingDirectory: Releases.Root);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(ServedBy("v1", Host.GenerationNumber), Served(output));
+    }
+
+#if DEBUG
+    private const string BuildConfiguration = "Debug";
+#else
+    private const string BuildConfiguration = "Release";
+#endif
+
     [Fact]
     public async Task PromoteThenRollback_RunningHost_StatusShowsEachVersionServed()
     {

@@ -15,10 +15,17 @@ public static class ExternalCommand
             .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
 
     /// <param name="stdoutOnly">Return standard output alone (standard error too when the program failed).</param>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, bool stdoutOnly = false)
+    /// <param name="workingDirectory">Where the program runs; the test's own working directory when null.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, bool stdoutOnly = false,
+        string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
