@@ -53,7 +53,7 @@ public sealed record BenchOptions
 /// <summary>How long and how often each section measures.</summary>
 public sealed record BenchSizes
 {
-    /// <summary>The real run: about nine minutes on a 2-core machine.</summary>
+    /// <summary>The real run: about eleven minutes on a 2-core machine.</summary>
     public static BenchSizes Full { get; } = new();
 
     /// <summary>The smoke run: every section, tiny counts, no wrk.</summary>

@@ -55,6 +55,22 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
         return target;
     }
 
+    /// <summary>Waits until the version of the last <see cref="Flip"/> is served (the deploy may still be reloading).</summary>
+    public async Task WaitForLastDeployAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while ((await ServedAsync(cancellationToken)).Version != _version)
+        {
+            if (Stopwatch.GetElapsedTime(started) > timeout)
+            {
+                host.EnsureRunning();
+                throw new BenchException($"{_version} was not served within {timeout.TotalSeconds:0} s of the last deploy.");
+            }
+
+            await Task.Delay(pollEvery, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Waits until every retired generation has been collected (status: no retiredAlive, at least
     /// <paramref name="collected"/> collected), or the bound passes; returns the last status read.
