@@ -22,9 +22,28 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
     /// <summary>Deploys the other version and returns the time from the deploy to its first answer.</summary>
     public async Task<TimeSpan> ReloadAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var before = _generation;
         var started = Stopwatch.GetTimestamp();
-        var target = Flip();
+        return await WaitServedAsync(Flip(), started, timeout, cancellationToken);
+    }
+
+    /// <summary>Points production at the other version and touches the trigger, without waiting; returns that version.</summary>
+    public string Flip()
+    {
+        var target = _version == "v1" ? "v2" : "v1";
+        deployment.Promote(target);
+        deployment.Touch();
+        _version = target;
+        return target;
+    }
+
+    /// <summary>Waits until the version of the last <see cref="Flip"/> is served (the deploy may still be reloading).</summary>
+    public Task WaitForLastDeployAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitServedAsync(_version, Stopwatch.GetTimestamp(), timeout, cancellationToken);
+
+    /// <summary>Polls until a generation newer than the last one seen serves <paramref name="target"/>; returns the time since <paramref name="started"/>.</summary>
+    private async Task<TimeSpan> WaitServedAsync(string target, long started, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var before = _generation;
         while (true)
         {
             var (version, generation) = await ServedAsync(cancellationToken);
@@ -39,32 +58,6 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
             {
                 host.EnsureRunning();
                 throw new BenchException($"{target} was not served within {timeout.TotalSeconds:0} s of the deploy (still {version}, generation {generation}).");
-            }
-
-            await Task.Delay(pollEvery, cancellationToken);
-        }
-    }
-
-    /// <summary>Points production at the other version and touches the trigger, without waiting; returns that version.</summary>
-    public string Flip()
-    {
-        var target = _version == "v1" ? "v2" : "v1";
-        deployment.Promote(target);
-        deployment.Touch();
-        _version = target;
-        return target;
-    }
-
-    /// <summary>Waits until the version of the last <see cref="Flip"/> is served (the deploy may still be reloading).</summary>
-    public async Task WaitForLastDeployAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while ((await ServedAsync(cancellationToken)).Version != _version)
-        {
-            if (Stopwatch.GetElapsedTime(started) > timeout)
-            {
-                host.EnsureRunning();
-                throw new BenchException($"{_version} was not served within {timeout.TotalSeconds:0} s of the last deploy.");
             }
 
             await Task.Delay(pollEvery, cancellationToken);

@@ -35,7 +35,11 @@ public sealed class ReloadUnderLoadBench(BenchContext context) : IBenchSection
         var loaded = await context.Load.RunAsync(url, sizes.LoadDuration, cancellationToken);
         await stopReloading.CancelAsync();
         var deploys = await reloading;
-        await reloader.WaitForLastDeployAsync(TimeSpan.FromSeconds(15), cancellationToken);
+        if (deploys > 0)
+        {
+            await reloader.WaitForLastDeployAsync(TimeSpan.FromSeconds(15), cancellationToken);
+        }
+
         var status = await reloader.WaitSettledAsync(0, TimeSpan.FromSeconds(30), cancellationToken);
         host.EnsureRunning();
 

@@ -20,11 +20,13 @@ public static class ExternalCommand
         string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (workingDirectory is not null)
+        var start = new ProcessStartInfo(file)
         {
-            start.WorkingDirectory = workingDirectory;
-        }
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
+        };
 
         foreach (var argument in arguments)
         {
