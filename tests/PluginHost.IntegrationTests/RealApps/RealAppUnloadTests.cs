@@ -1,0 +1,65 @@
+using System.Text;
+
+namespace PluginHost.IntegrationTests.RealApps;
+
+/// <summary>
+/// The acceptance test for real-stack apps: each test plugin, written the way its library's docs write an app, is served
+/// alone by a real host and reloaded <see cref="Reloads"/> times; every generation must serve every code path, and no
+/// retired generation may stay alive at the end.
+/// </summary>
+public sealed class RealAppUnloadTests
+{
+    /// <summary>How many times each app is reloaded.</summary>
+    public const int Reloads = 50;
+
+    public static TheoryData<string> Apps => RealAppScenarios.Names;
+
+    [Theory]
+    [MemberData(nameof(Apps))]
+    public async Task Reloads_RealStackApp_EveryGenerationServesEveryPathAndIsCollected(string app)
+    {
+        var scenario = RealAppScenarios.Get(app);
+        await using var deployment = await RealAppDeployment.StartAsync(scenario);
+        var failures = new List<(long Generation, string Message)>();
+
+        for (var i = 0; i <= Reloads; i++)
+        {
+            if (i > 0)
+            {
+                await deployment.ReloadAsync($"{app}: reload {i} of {Reloads}");
+            }
+
+            using var browser = deployment.CreateBrowser();
+            var generation = deployment.Host.GenerationNumber;
+            try
+            {
+                await scenario.ExerciseAsync(browser, scenario.Mount, generation);
+            }
+            catch (Exception ex) when (ex is Xunit.Sdk.XunitException or HttpRequestException or TimeoutException)
+            {
+                failures.Add((generation, ex.Message));
+            }
+        }
+
+        var alive = await deployment.Host.CollectRetiredAsync();
+
+        Assert.True(failures.Count == 0 && alive.Count == 0, Report(app, failures, alive.Select(r => r.Generation).ToList()));
+    }
+
+    private static string Report(string app, List<(long Generation, string Message)> failures, List<long> alive)
+    {
+        var report = new StringBuilder($"{app} after {Reloads} reloads:");
+        if (failures.Count > 0)
+        {
+            var (generation, message) = failures[0];
+            report.Append($"\n- paths failed in {failures.Count} of {Reloads + 1} generations; in generation {generation}: {message}");
+        }
+
+        if (alive.Count > 0)
+        {
+            report.Append($"\n- {alive.Count} of {Reloads} retired generations still alive: {string.Join(", ", alive.Order())}");
+        }
+
+        return report.ToString();
+    }
+}
