@@ -1,4 +1,5 @@
 using System.Text;
+using Serilog.Events;
 
 namespace PluginHost.IntegrationTests.RealApps;
 
@@ -11,6 +12,8 @@ public sealed class RealAppUnloadTests
 {
     /// <summary>How many times each app is reloaded.</summary>
     public const int Reloads = 50;
+
+    private const int MaxLoggedProblems = 8;
 
     public static TheoryData<string> Apps => RealAppScenarios.Names;
 
@@ -43,10 +46,11 @@ public sealed class RealAppUnloadTests
 
         var alive = await deployment.Host.CollectRetiredAsync();
 
-        Assert.True(failures.Count == 0 && alive.Count == 0, Report(app, failures, alive.Select(r => r.Generation).ToList()));
+        Assert.True(failures.Count == 0 && alive.Count == 0,
+            Report(app, failures, alive.Select(r => r.Generation).ToList(), deployment.Host.Logs.Events));
     }
 
-    private static string Report(string app, List<(long Generation, string Message)> failures, List<long> alive)
+    private static string Report(string app, List<(long Generation, string Message)> failures, List<long> alive, IReadOnlyList<LogEvent> logs)
     {
         var report = new StringBuilder($"{app} after {Reloads} reloads:");
         if (failures.Count > 0)
@@ -60,6 +64,19 @@ public sealed class RealAppUnloadTests
             report.Append($"\n- {alive.Count} of {Reloads} retired generations still alive: {string.Join(", ", alive.Order())}");
         }
 
+        // What the host logged as a warning or error (a request's exception, a leak), once per kind.
+        var problems = logs.Where(e => e.Level >= LogEventLevel.Warning)
+            .GroupBy(e => (e.MessageTemplate.Text, Exception: e.Exception?.GetType().FullName))
+            .Select(g => g.First())
+            .Take(MaxLoggedProblems)
+            .Select(e => $"{e.Level}: {e.RenderMessage()}{(e.Exception is null ? "" : $" [{e.Exception.GetType().Name}: {FirstLine(e.Exception.Message)}]")}");
+        foreach (var problem in problems)
+        {
+            report.Append($"\n- host log: {problem}");
+        }
+
         return report.ToString();
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd('\r');
 }
