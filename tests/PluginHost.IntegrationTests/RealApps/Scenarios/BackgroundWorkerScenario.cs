@@ -5,7 +5,7 @@ namespace PluginHost.IntegrationTests.RealApps.Scenarios;
 /// <summary>Hosted services started with the generation: a BackgroundService ticking, a timed IHostedService, lifetime events.</summary>
 public sealed class BackgroundWorkerScenario : RealAppScenario
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(5);
 
     public override string Project => "BackgroundWorker";
 

@@ -5,7 +5,7 @@ namespace PluginHost.IntegrationTests.RealApps.Scenarios;
 /// <summary>The heavy app: MVC + Newtonsoft, EF Core on SQLite, a named HttpClient, a BackgroundService, validated options.</summary>
 public sealed class RealStackAppScenario : RealAppScenario
 {
-    private static readonly TimeSpan RestockTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RestockTimeout = TimeSpan.FromSeconds(5);
 
     public override string Project => "RealStackApp";
 
