@@ -15,4 +15,12 @@ public sealed record PluginContext(
     long Generation,
     string ContentRoot,
     string MountPath,
-    IConfiguration Settings);
+    IConfiguration Settings)
+{
+    /// <summary>
+    /// The app's own folder outside the releases (config.yaml's <c>state.root</c>/&lt;app&gt;/), kept across deploys,
+    /// rollbacks and restarts: the place for a SQLite database or uploaded files. Null when the host keeps no state.
+    /// The host keeps the app's data-protection key ring there, so its cookies survive a deploy.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+}

@@ -11,7 +11,7 @@ public sealed class LeakDetectionTests : HostedTest
     protected override void Arrange()
     {
         Releases.CreateSampleRelease("v1");
-        Releases.CreateRelease("v1", ("Leaky", "LeaksOnProcessExit"));
+        Releases.CreateRelease("v1", ("Leaky", "StartsUnstoppableThread"));
         Releases.Promote("v1");
         Releases.WriteConfig("""
             reload:
@@ -24,12 +24,12 @@ public sealed class LeakDetectionTests : HostedTest
                 assembly: ReportingApi/ReportingApi.dll
               - name: Leaky
                 mount: /leaky
-                assembly: Leaky/LeaksOnProcessExit.dll
+                assembly: Leaky/StartsUnstoppableThread.dll
             """);
     }
 
     [Fact]
-    public async Task Reload_PluginSubscribedToProcessExit_IsReportedLeakedWhileServingGoesOn()
+    public async Task Reload_PluginWhoseThreadNeverStops_IsReportedLeakedWhileServingGoesOn()
     {
         Releases.Touch();
         await Host.WaitForGenerationAsync(1, "the reload that retires the leaky generation");

@@ -41,13 +41,14 @@ internal sealed class AppConfigReader(string configFolder)
     private LocatedApp? ReadApp(YamlSection app)
     {
         var defaults = new AppConfig { Name = "", Mount = "", Assembly = "" };
-        var name = app.Required<string>("name", YamlValues.NonEmptyText);
+        var name = app.Required<string>("name", ConfigValues.AppName);
         var mount = app.Required<string>("mount", ConfigValues.Mount);
         var assembly = app.Required<string>("assembly", ConfigValues.ReleaseRelativePath);
         var hosts = app.Get("hosts", YamlValues.ListOf(YamlValues.NonEmptyText), defaults.Hosts);
         var passAuthorization = app.Get("passAuthorization", YamlValues.Bool, defaults.PassAuthorization);
         var warmup = app.Get("warmup", YamlValues.ListOf(ConfigValues.RequestPath), defaults.Warmup);
         var warmupTimeout = app.Get("warmupTimeout", YamlValues.Duration, defaults.WarmupTimeout);
+        var stopTimeout = app.Get("stopTimeout", YamlValues.Duration, defaults.StopTimeout);
         var settings = app.Get("settings", SettingsFlattener.Read, defaults.Settings);
         var staticFolder = app.Optional<string>("static", ConfigValues.ReleaseRelativePath);
         var maxRequestBodySize = app.Get("maxRequestBodySize", YamlValues.ByteSize, defaults.MaxRequestBodySize);
@@ -69,6 +70,7 @@ internal sealed class AppConfigReader(string configFolder)
             PassAuthorization = passAuthorization,
             Warmup = warmup,
             WarmupTimeout = warmupTimeout,
+            StopTimeout = stopTimeout,
             Settings = settings,
             Static = staticFolder,
             MaxRequestBodySize = maxRequestBodySize,

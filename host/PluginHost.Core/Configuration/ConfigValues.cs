@@ -75,6 +75,26 @@ internal static class ConfigValues
         return false;
     }
 
+    /// <summary>
+    /// An app's name: it names the app's state folder, its metrics series and its log events, so it is a plain
+    /// name (letters, digits, '.', '_', '-'; starting with a letter or digit).
+    /// </summary>
+    public static bool AppName(YamlNode node, string key, ConfigErrors errors, out string value)
+    {
+        if (!YamlValues.NonEmptyText(node, key, errors, out value))
+        {
+            return false;
+        }
+
+        if (value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && char.IsAsciiLetterOrDigit(value[0]))
+        {
+            return true;
+        }
+
+        errors.Add(node, key, $"'{value}' is not a valid app name: use letters, digits, '.', '_' and '-', starting with a letter or digit");
+        return false;
+    }
+
     /// <summary>A path inside a release folder: relative, and never climbing out with "..".</summary>
     public static bool ReleaseRelativePath(YamlNode node, string key, ConfigErrors errors, out string value)
     {

@@ -10,6 +10,7 @@ public sealed record HostConfig
     public ReloadConfig Reload { get; init; } = new();
     public AdminConfig Admin { get; init; } = new();
     public LoggingConfig Logging { get; init; } = new();
+    public StateConfig State { get; init; } = new();
     public IReadOnlyList<AppConfig> Apps { get; init; } = [];
 
     /// <summary>The releases/production symlink (absolute).</summary>
@@ -43,6 +44,8 @@ public sealed record ReloadConfig
     public bool WatchConfig { get; init; } = true;
     /// <summary>Use file system events besides polling; false polls only (e.g. where inotify floods or never fires).</summary>
     public bool WatchFiles { get; init; } = true;
+    /// <summary>Unload hygiene steps not to run (by name), e.g. one a framework update broke.</summary>
+    public IReadOnlyList<string> SkipUnloadSteps { get; init; } = [];
 }
 
 public sealed record AdminConfig
@@ -65,6 +68,12 @@ public sealed record LoggingConfig
     public bool RequestLog { get; init; } = true;
 }
 
+public sealed record StateConfig
+{
+    /// <summary>Folder (outside releases/) where each app keeps what survives deploys: its data-protection keys, its data (absolute after loading).</summary>
+    public string Root { get; init; } = "state";
+}
+
 public sealed record AppConfig
 {
     public required string Name { get; init; }
@@ -79,6 +88,8 @@ public sealed record AppConfig
     public IReadOnlyList<string> Warmup { get; init; } = [];
     /// <summary>How long the warm-up requests and readiness check may take before the load counts as failed.</summary>
     public TimeSpan WarmupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a retiring generation's hosted services may take to stop once their stopping token is cancelled.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Free-form settings handed to the app as IConfiguration (flattened key → value).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
     /// <summary>Optional static file folder relative to the app's folder in the release.</summary>

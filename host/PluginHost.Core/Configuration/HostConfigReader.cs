@@ -1,3 +1,4 @@
+using PluginHost.Core.Unloading;
 using YamlDotNet.RepresentationModel;
 
 namespace PluginHost.Core.Configuration;
@@ -32,6 +33,7 @@ internal sealed class HostConfigReader
             Reload = root.Section("reload", ReadReload, ReadReloadDefaults()),
             Admin = root.Section("admin", ReadAdmin, new AdminConfig()),
             Logging = root.Section("logging", ReadLogging, new LoggingConfig()),
+            State = root.Section("state", ReadState, ReadStateDefaults()),
         };
         var apps = new AppConfigReader(_folder).ReadAll(root);
         return (config with { Apps = [.. apps.Select(located => located.App)] }, apps);
@@ -79,8 +81,14 @@ internal sealed class HostConfigReader
             UnloadTimeout = reload.Get("unloadTimeout", YamlValues.Duration, defaults.UnloadTimeout),
             WatchConfig = reload.Get("watchConfig", YamlValues.Bool, defaults.WatchConfig),
             WatchFiles = reload.Get("watchFiles", YamlValues.Bool, defaults.WatchFiles),
+            SkipUnloadSteps = reload.Get("skipUnloadSteps", YamlValues.ListOf(ConfigValues.OneOf(UnloadHygiene.KnownStepNames)), defaults.SkipUnloadSteps),
         };
     }
+
+    private StateConfig ReadStateDefaults() => new() { Root = Resolve(new StateConfig().Root) };
+
+    private StateConfig ReadState(YamlSection state) =>
+        new() { Root = state.Get("root", ConfigValues.ResolvedPath(_folder), ReadStateDefaults().Root) };
 
     private static AdminConfig ReadAdmin(YamlSection admin)
     {

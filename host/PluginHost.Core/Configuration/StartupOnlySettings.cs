@@ -30,7 +30,7 @@ public static class StartupOnlySettings
             changed.Add("releases");
         }
 
-        if (running.Reload != reloaded.Reload)
+        if (!SameReload(running.Reload, reloaded.Reload))
         {
             changed.Add("reload");
         }
@@ -45,11 +45,20 @@ public static class StartupOnlySettings
             changed.Add("logging");
         }
 
+        if (running.State != reloaded.State)
+        {
+            changed.Add("state");
+        }
+
         return changed;
     }
 
     private static bool SameServer(ServerConfig a, ServerConfig b) =>
         a.ShutdownTimeout == b.ShutdownTimeout && a.Urls.SequenceEqual(b.Urls, StringComparer.Ordinal);
+
+    private static bool SameReload(ReloadConfig a, ReloadConfig b) =>
+        a with { SkipUnloadSteps = Array.Empty<string>() } == b with { SkipUnloadSteps = Array.Empty<string>() }
+        && a.SkipUnloadSteps.SequenceEqual(b.SkipUnloadSteps, StringComparer.OrdinalIgnoreCase);
 
     private static bool SameAdmin(AdminConfig a, AdminConfig b) =>
         a.Path == b.Path && a.Token == b.Token

@@ -40,7 +40,7 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         {
             // Not logged here: the coordinator logs the failed reload, or the host stops with it, in one line.
             var built = builds.Where(b => b.IsCompletedSuccessfully).Select(b => b.Result).ToList();
-            await retirer.DisposeAndTrackAsync(built, release.Version, number);
+            await retirer.RetireAppsAsync(built, release.Version, number);
             throw FirstFailure(builds, release, cancellationToken);
         }
 
@@ -107,7 +107,7 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         }
         catch
         {
-            await retirer.DisposeAndTrackAsync([instance], release.Version, number);
+            await retirer.RetireAppsAsync([instance], release.Version, number);
             throw;
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Loading;
+using PluginHost.Core.Unloading;
 
 namespace PluginHost.Core.Generations;
 
@@ -10,14 +11,21 @@ public interface IGenerationRetirer
 }
 
 /// <summary>
-/// Retires a generation: waits (bounded) for its in-flight requests, disposes every app's container,
-/// unloads the contexts, scrubs framework caches and hands the contexts to the unload tracker.
+/// Retires a generation: tells its apps they are stopping, waits (bounded) for its in-flight requests, stops their hosted
+/// services, disposes their containers, unloads the contexts, runs the unload hygiene and hands the contexts to the
+/// unload tracker.
 /// </summary>
-public sealed partial class GenerationRetirer(UnloadTracker tracker, TimeProvider timeProvider, ILogger<GenerationRetirer> logger, TimeSpan drainTimeout) : IGenerationRetirer
+public sealed partial class GenerationRetirer(UnloadTracker tracker, UnloadHygiene hygiene, TimeProvider timeProvider, ILogger<GenerationRetirer> logger, TimeSpan drainTimeout)
+    : IGenerationRetirer
 {
     public async Task RetireAsync(Generation generation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generation);
+        foreach (var app in generation.Apps)
+        {
+            app.SignalStopping();
+        }
+
         var drained = generation.RetireAsync();
         try
         {
@@ -28,15 +36,26 @@ public sealed partial class GenerationRetirer(UnloadTracker tracker, TimeProvide
             Log.DrainTimedOut(logger, generation.Release.Version, generation.Number, generation.InFlight, (long)drainTimeout.TotalSeconds);
         }
 
-        await DisposeAndTrackAsync(generation.Apps, generation.Release.Version, generation.Number);
+        await RetireAppsAsync(generation.Apps, generation.Release.Version, generation.Number);
     }
 
-    /// <summary>Disposes apps (of a retired or half-built generation) and verifies that their contexts unload.</summary>
-    public async Task DisposeAndTrackAsync(IReadOnlyList<AppInstance> apps, string version, long number)
+    /// <summary>
+    /// Stops and disposes apps (of a retired or half-built generation), cleans up what they left behind and verifies
+    /// that their contexts unload.
+    /// </summary>
+    public async Task RetireAppsAsync(IReadOnlyList<AppInstance> apps, string version, long number)
     {
+        ArgumentNullException.ThrowIfNull(apps);
+        await Task.WhenAll(apps.Select(app => app.StopAsync(timeProvider)));
         var retired = new List<RetiredApp>(apps.Count);
+        var remains = new List<RetiringApp>(apps.Count);
         foreach (var app in apps)
         {
+            if (app.Remains is { } left)
+            {
+                remains.Add(new RetiringApp(app.Name, left.Context, left.Container));
+            }
+
             retired.Add(new RetiredApp(app.Name, version, number, app.ContextReference, timeProvider.GetTimestamp()));
             try
             {
@@ -48,15 +67,27 @@ public sealed partial class GenerationRetirer(UnloadTracker tracker, TimeProvide
             }
         }
 
-        FrameworkCacheScrubber.Scrub();
+        CleanUp(remains, version, number);
         tracker.Track(retired);
     }
 
     /// <summary>Verifies that the context of an app that failed half-way through loading unloads as well.</summary>
     public void TrackAbandoned(string app, string version, long number, WeakReference context)
     {
-        FrameworkCacheScrubber.Scrub();
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Target is System.Runtime.Loader.AssemblyLoadContext alive)
+        {
+            CleanUp([new RetiringApp(app, alive, Container: null)], version, number);
+        }
+
         tracker.Track([new RetiredApp(app, version, number, context, timeProvider.GetTimestamp())]);
+    }
+
+    /// <summary>Runs the hygiene, then lets go of the strong references it needed.</summary>
+    private void CleanUp(List<RetiringApp> remains, string version, long number)
+    {
+        hygiene.Run(remains, version, number);
+        remains.Clear();
     }
 
     private static partial class Log

@@ -91,7 +91,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
 
     private void VerifyLoop()
     {
-        Task.Delay(FirstCollectionDelay, timeProvider).Wait();
+        WaitForFirstCollection();
         for (var interval = FirstInterval; ; interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxInterval.Ticks)))
         {
             GC.Collect();
@@ -108,6 +108,27 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
 
             // Backing off keeps the stop-the-world collections few when something holds a context for long.
             Task.Delay(interval, timeProvider).Wait();
+        }
+    }
+
+    /// <summary>
+    /// Until <see cref="FirstCollectionDelay"/> after the oldest retirement. Measured from the retirement, not from when
+    /// this thread got to run, and re-measured at least every 50 ms, so a late start or a clock that moves on while the
+    /// delay is being set up never stretches it.
+    /// </summary>
+    private void WaitForFirstCollection()
+    {
+        long oldest;
+        lock (_lock)
+        {
+            oldest = _pending.Count == 0 ? timeProvider.GetTimestamp() : _pending.Min(r => r.RetiredAt);
+        }
+
+        for (var remaining = FirstCollectionDelay - timeProvider.GetElapsedTime(oldest);
+             remaining > TimeSpan.Zero;
+             remaining = FirstCollectionDelay - timeProvider.GetElapsedTime(oldest))
+        {
+            Task.Delay(remaining, timeProvider).Wait(TimeSpan.FromMilliseconds(50));
         }
     }
 

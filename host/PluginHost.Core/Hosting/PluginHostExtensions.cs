@@ -14,6 +14,7 @@ using PluginHost.Core.Reloading;
 using PluginHost.Core.Routing;
 using PluginHost.Core.Status;
 using PluginHost.Core.Telemetry;
+using PluginHost.Core.Unloading;
 
 namespace PluginHost.Core.Hosting;
 
@@ -33,12 +34,15 @@ public static class PluginHostExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CurrentGeneration>();
         services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout));
-        services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(), config.Reload.DrainTimeout));
+        services.AddSingleton(sp => new UnloadHygiene(UnloadHygiene.Steps(config.Reload.SkipUnloadSteps), sp.GetRequiredService<ILogger<UnloadHygiene>>()));
+        services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<UnloadHygiene>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(), config.Reload.DrainTimeout));
         services.AddSingleton(sp => new HostServices(
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DiagnosticListener>(),
             sp.GetRequiredService<IWebHostEnvironment>().EnvironmentName,
-            sp.GetService<Serilog.ILogger>()));
+            sp.GetService<Serilog.ILogger>(),
+            config.State.Root));
         services.AddSingleton<AppInstanceFactory>();
         services.AddSingleton<IGenerationBuilder, GenerationBuilder>();
         services.AddSingleton<IGenerationRetirer>(sp => sp.GetRequiredService<GenerationRetirer>());

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
+using PluginHost.Core.Unloading;
 
 namespace PluginHost.Core.Hosting;
 
@@ -16,12 +17,12 @@ namespace PluginHost.Core.Hosting;
 /// by the tracker itself: a context still alive after <c>reload.unloadTimeout</c> is declared leaked.
 /// </remarks>
 internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWatcher watcher, Debouncer debouncer, CurrentGeneration current,
-    UnloadTracker tracker, ILogger<PluginHostLifetime> logger) : IHostedService
+    UnloadTracker tracker, UnloadHygiene hygiene, ILogger<PluginHostLifetime> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await coordinator.LoadFirstAsync(cancellationToken);
-        FrameworkCacheScrubber.Prepare();
+        hygiene.Prepare();
         watcher.Start();
     }
 

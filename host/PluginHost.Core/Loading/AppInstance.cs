@@ -1,3 +1,4 @@
+using System.Runtime.Loader;
 using Microsoft.AspNetCore.Http;
 using PluginHost.Abstractions;
 using PluginHost.Core.Configuration;
@@ -8,22 +9,25 @@ using Microsoft.Extensions.Logging;
 namespace PluginHost.Core.Loading;
 
 /// <summary>
-/// One app of one generation: its code, container and pipeline. Everything of the app that the host holds
+/// One app of one generation: its code, container, pipeline and lifecycle. Everything of the app that the host holds
 /// hangs off this object, so dropping it (after <see cref="DisposeAsync"/>) lets the context be collected.
 /// </summary>
 public sealed class AppInstance : IAsyncDisposable
 {
     private LoadedPlugin? _plugin;
     private ServiceProviderHandle? _services;
+    private AppLifecycle? _lifecycle;
     private long _inFlight;
     private long _requests;
 
-    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, ServiceProviderHandle services, RequestDelegate pipeline, TimeSpan loadTime, AppRequestPolicy? policy = null)
+    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, ServiceProviderHandle services, AppLifecycle lifecycle,
+        RequestDelegate pipeline, TimeSpan loadTime, AppRequestPolicy? policy = null)
     {
         Config = config;
         Context = context;
         _plugin = plugin;
         _services = services;
+        _lifecycle = lifecycle;
         Pipeline = pipeline;
         LoadTime = loadTime;
         Policy = policy ?? AppRequestPolicy.None;
@@ -52,6 +56,10 @@ public sealed class AppInstance : IAsyncDisposable
     public long InFlight => Interlocked.Read(ref _inFlight);
     public long Requests => Interlocked.Read(ref _requests);
 
+    /// <summary>What the unload hygiene needs to recognise this app's leftovers: its context and its root container.</summary>
+    internal (AssemblyLoadContext Context, IServiceProvider Container)? Remains =>
+        _plugin is { } plugin && _services is { } services ? (plugin.LoadContext, services.Provider) : null;
+
     internal void Enter()
     {
         Interlocked.Increment(ref _inFlight);
@@ -60,10 +68,34 @@ public sealed class AppInstance : IAsyncDisposable
 
     internal void Exit() => Interlocked.Decrement(ref _inFlight);
 
+    /// <summary>Runs <paramref name="action"/> as the app's own code: Assembly.Load by name resolves in the app's context.</summary>
+    internal async Task RunAsAppAsync(Func<Task> action)
+    {
+        using var scope = _plugin?.LoadContext.EnterContextualReflection() ?? throw new ObjectDisposedException(Name);
+        await action();
+    }
+
+    /// <summary>Starts the app's hosted services, before it takes any traffic (warm-up included).</summary>
+    internal Task StartAsync(CancellationToken cancellationToken = default) =>
+        (_lifecycle ?? throw new ObjectDisposedException(Name)).StartAsync(AssemblyPath, cancellationToken);
+
+    /// <summary>The generation went live: ApplicationStarted.</summary>
+    public void NotifyStarted() => _lifecycle?.NotifyStarted();
+
+    /// <summary>The generation no longer gets new requests: ApplicationStopping.</summary>
+    public void SignalStopping() => _lifecycle?.SignalStopping();
+
+    /// <summary>Stops the app's hosted services (bounded by <c>apps[].stopTimeout</c>) and fires ApplicationStopped.</summary>
+    public Task StopAsync(TimeProvider timeProvider) =>
+        _lifecycle?.StopAsync(Config.StopTimeout, timeProvider) ?? Task.CompletedTask;
+
+    internal string AssemblyPath => Path.Combine(Context.ContentRoot, Path.GetFileName(Config.Assembly));
+
     /// <summary>Disposes the app's container, then starts unloading its context.</summary>
     public async ValueTask DisposeAsync()
     {
         Pipeline = static _ => throw new ObjectDisposedException("app generation retired");
+        _lifecycle = null;
         if (Interlocked.Exchange(ref _services, null) is { } services)
         {
             await services.DisposeAsync();

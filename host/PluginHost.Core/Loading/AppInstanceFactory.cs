@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using PluginHost.Abstractions;
 using PluginHost.Core.Configuration;
@@ -19,7 +20,8 @@ namespace PluginHost.Core.Loading;
 /// <param name="DiagnosticListener">The host's listener; routing middleware needs one.</param>
 /// <param name="EnvironmentName">Production, Development…</param>
 /// <param name="Serilog">The host's Serilog logger; when given, each app gets a logger factory whose events carry App, Version and Generation.</param>
-public sealed record HostServices(ILoggerFactory LoggerFactory, DiagnosticListener DiagnosticListener, string EnvironmentName, Serilog.ILogger? Serilog = null)
+/// <param name="StateRoot">The folder (outside releases/) where each app keeps what must survive deploys: <c>&lt;root&gt;/&lt;app&gt;/</c>.</param>
+public sealed record HostServices(ILoggerFactory LoggerFactory, DiagnosticListener DiagnosticListener, string EnvironmentName, Serilog.ILogger? Serilog = null, string? StateRoot = null)
 {
     /// <summary>
     /// The logger factory of one app generation. Its events carry App, Version and Generation without any
@@ -63,11 +65,16 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
 
         try
         {
-            var context = new PluginContext(config.Name, release.Version, generation, contentRoot, config.Mount, BuildSettings(config));
+            var context = new PluginContext(config.Name, release.Version, generation, contentRoot, config.Mount, BuildSettings(config))
+            {
+                StateDirectory = AppState.Prepare(hostServices.StateRoot, config.Name, assemblyPath),
+            };
             var loggerFactory = hostServices.LoggerFactoryFor(context);
-            var services = BuildServices(config, plugin.App, context, assemblyPath, loggerFactory);
-            var pipeline = policy.Wrap(BuildPipeline(config, plugin.App, context, services.Provider, assemblyPath), services.Provider, loggerFactory);
-            return new AppInstance(config, context, plugin, services, pipeline, timeProvider.GetElapsedTime(started), policy);
+            var services = BuildServices(config, plugin, context, assemblyPath, loggerFactory);
+            var pipeline = policy.Wrap(BuildPipeline(config, plugin, context, services.Provider, assemblyPath), services.Provider, loggerFactory);
+            var lifecycle = new AppLifecycle(services.Provider, services.Provider.GetRequiredService<ApplicationLifetime>(), config.Name,
+                loggerFactory.CreateLogger<AppLifecycle>());
+            return new AppInstance(config, context, plugin, services, lifecycle, pipeline, timeProvider.GetElapsedTime(started), policy);
         }
         catch (Exception ex)
         {
@@ -80,9 +87,10 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
     private static IConfiguration BuildSettings(AppConfig config) =>
         new ConfigurationBuilder().AddInMemoryCollection(config.Settings).Build();
 
-    private ServiceProviderHandle BuildServices(AppConfig config, IPluginApp app, PluginContext context, string assemblyPath, ILoggerFactory loggerFactory)
+    private ServiceProviderHandle BuildServices(AppConfig config, LoadedPlugin plugin, PluginContext context, string assemblyPath, ILoggerFactory loggerFactory)
     {
-        var environment = new AppHostEnvironment(config.Name, context.ContentRoot, hostServices.EnvironmentName);
+        // As in an ordinary app, the application name is the main assembly's: MVC finds the app's controllers by it.
+        var environment = new AppHostEnvironment(plugin.MainAssembly.GetName().Name!, context.ContentRoot, hostServices.EnvironmentName);
         var services = new ServiceCollection();
         services.AddSingleton(loggerFactory);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
@@ -90,12 +98,15 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         services.AddSingleton<DiagnosticSource>(hostServices.DiagnosticListener);
         services.AddSingleton<IWebHostEnvironment>(environment);
         services.AddSingleton<IHostEnvironment>(environment);
+        services.AddSingleton<ApplicationLifetime>();
+        services.AddSingleton<IHostApplicationLifetime>(sp => sp.GetRequiredService<ApplicationLifetime>());
         services.AddSingleton(context.Settings);
         services.AddSingleton(context);
         services.AddRouting();
+        AppState.AddDataProtection(services, context);
         try
         {
-            Invoke(config.Name, assemblyPath, nameof(IPluginApp.ConfigureServices), () => app.ConfigureServices(services, context));
+            Invoke(config.Name, assemblyPath, plugin, nameof(IPluginApp.ConfigureServices), () => plugin.App.ConfigureServices(services, context));
             return new ServiceProviderHandle(services.BuildServiceProvider(), environment);
         }
         catch
@@ -105,17 +116,24 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         }
     }
 
-    private static Microsoft.AspNetCore.Http.RequestDelegate BuildPipeline(AppConfig config, IPluginApp app, PluginContext context, IServiceProvider services, string assemblyPath)
+    private static Microsoft.AspNetCore.Http.RequestDelegate BuildPipeline(AppConfig config, LoadedPlugin plugin, PluginContext context, IServiceProvider services, string assemblyPath)
     {
         var builder = new ApplicationBuilder(services);
-        Invoke(config.Name, assemblyPath, nameof(IPluginApp.Configure), () => app.Configure(builder, context));
-        return builder.Build();
+        Microsoft.AspNetCore.Http.RequestDelegate? pipeline = null;
+        Invoke(config.Name, assemblyPath, plugin, nameof(IPluginApp.Configure), () =>
+        {
+            plugin.App.Configure(builder, context);
+            pipeline = builder.Build();
+        });
+        return pipeline!;
     }
 
-    private static void Invoke(string appName, string assemblyPath, string step, Action action)
+    /// <summary>Calls into the app's code as its own: Assembly.Load by name (MVC's application parts) resolves in its context.</summary>
+    private static void Invoke(string appName, string assemblyPath, LoadedPlugin plugin, string step, Action action)
     {
         try
         {
+            using var scope = plugin.LoadContext.EnterContextualReflection();
             action();
         }
         catch (Exception ex)

@@ -5,8 +5,9 @@ using PluginHost.Abstractions;
 namespace PluginHost.Core.Loading;
 
 /// <summary>
-/// Runs an app's configured warm-up requests in-process through its pipeline, then its readiness check,
-/// before any real traffic reaches it: collectible assemblies get no ReadyToRun code, so this is where the JIT runs.
+/// Readies an app before any real traffic reaches it: starts its hosted services, runs its configured warm-up requests
+/// in-process through its pipeline, then its readiness check. Collectible assemblies get no ReadyToRun code, so this is
+/// where the JIT runs. All of it runs as the app's own code (contextual reflection in its context).
 /// </summary>
 public static class AppWarmup
 {
@@ -39,8 +40,12 @@ public static class AppWarmup
         }
     }
 
-    private static async Task RunAsync(AppInstance app, CancellationToken cancellationToken)
+    private static Task RunAsync(AppInstance app, CancellationToken cancellationToken) =>
+        app.RunAsAppAsync(() => StartThenWarmAsync(app, cancellationToken));
+
+    private static async Task StartThenWarmAsync(AppInstance app, CancellationToken cancellationToken)
     {
+        await app.StartAsync(cancellationToken);
         foreach (var path in app.Config.Warmup)
         {
             var status = await SendAsync(app, path, cancellationToken);
@@ -106,7 +111,7 @@ public static class AppWarmup
     private static void StopIfCancelled(CancellationToken cancellationToken) =>
         cancellationToken.ThrowIfCancellationRequested();
 
-    private static string AssemblyFile(AppInstance app) => Path.Combine(app.Context.ContentRoot, Path.GetFileName(app.Config.Assembly));
+    private static string AssemblyFile(AppInstance app) => app.AssemblyPath;
 
     private static (string Path, string Query) SplitQuery(string path)
     {

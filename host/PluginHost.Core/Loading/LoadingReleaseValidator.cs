@@ -6,6 +6,7 @@ using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Hosting;
 using PluginHost.Core.Releases;
+using PluginHost.Core.Unloading;
 
 namespace PluginHost.Core.Loading;
 
@@ -45,13 +46,16 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrEmpty(releasePath);
         using var listener = new DiagnosticListener("PluginHost.Validation");
-        var factory = new AppInstanceFactory(new HostServices(loggerFactory ?? NullLoggerFactory.Instance, listener, _options.EnvironmentName), _options.TimeProvider);
+        var logs = loggerFactory ?? NullLoggerFactory.Instance;
+        var factory = new AppInstanceFactory(new HostServices(logs, listener, _options.EnvironmentName), _options.TimeProvider);
+        // As the host does when it retires a generation: what the apps leave behind would otherwise keep every context alive.
+        var hygiene = new UnloadHygiene(UnloadHygiene.Steps(config.Reload.SkipUnloadSteps), logs.CreateLogger<UnloadHygiene>());
         var release = new ResolvedRelease(Path.GetFileName(Path.TrimEndingDirectorySeparator(releasePath)), Path.GetFullPath(releasePath));
         var errors = new List<string>();
         var unloaded = new List<(string App, WeakReference Context)>();
         foreach (var app in config.Apps)
         {
-            var outcome = await ValidateAppAsync(factory, app, release, cancellationToken).ConfigureAwait(false);
+            var outcome = await ValidateAppAsync(factory, hygiene, app, release, cancellationToken).ConfigureAwait(false);
             if (outcome.Error is { } error)
             {
                 errors.Add(error);
@@ -71,12 +75,12 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
     /// Runs one app's load, warm-up and unload on the thread pool, bounded by <see cref="LoadingValidationOptions.AppTimeout"/>:
     /// a Configure that blocks or a readiness check that never answers is refused instead of hanging the command.
     /// </summary>
-    private async Task<AppOutcome> ValidateAppAsync(AppInstanceFactory factory, AppConfig app, ResolvedRelease release, CancellationToken cancellationToken)
+    private async Task<AppOutcome> ValidateAppAsync(AppInstanceFactory factory, UnloadHygiene hygiene, AppConfig app, ResolvedRelease release, CancellationToken cancellationToken)
     {
         var assemblyPath = Path.Combine(release.Path, app.Assembly);
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stage = new StageTracker();
-        var work = Task.Run(() => LoadWarmAndUnloadAsync(factory, app, release, assemblyPath, stage, abandon.Token), CancellationToken.None);
+        var work = Task.Run(() => LoadWarmAndUnloadAsync(factory, hygiene, app, release, assemblyPath, stage, abandon.Token), CancellationToken.None);
         try
         {
             return await work.WaitAsync(Bound(app), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -103,7 +107,7 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
     private TimeSpan Bound(AppConfig app) => _options.AppTimeout + app.WarmupTimeout;
 
     private static async Task<AppOutcome> LoadWarmAndUnloadAsync(
-        AppInstanceFactory factory, AppConfig app, ResolvedRelease release, string assemblyPath, StageTracker stage, CancellationToken cancellationToken)
+        AppInstanceFactory factory, UnloadHygiene hygiene, AppConfig app, ResolvedRelease release, string assemblyPath, StageTracker stage, CancellationToken cancellationToken)
     {
         AppInstance? instance = null;
         string? error = null;
@@ -126,14 +130,22 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
         }
 
         var context = instance.ContextReference;
+        var remains = instance.Remains is { } left ? new RetiringApp(app.Name, left.Context, left.Container) : null;
         try
         {
+            stage.Current = "stopping (hosted services)";
+            await instance.StopAsync(TimeProvider.System).ConfigureAwait(false);
             stage.Current = "unloading (disposing the app's services)";
             await instance.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             error ??= $"app '{app.Name}': {assemblyPath}: disposing the app's services threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}";
+        }
+
+        if (remains is not null)
+        {
+            hygiene.Run([remains], release.Version, generation: 0);
         }
 
         return new AppOutcome(error, context);
@@ -159,8 +171,6 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
             return;
         }
 
-        // As the host does when it retires a generation: framework caches would otherwise keep every context alive.
-        FrameworkCacheScrubber.Scrub();
         var started = _options.TimeProvider.GetTimestamp();
         var pause = TimeSpan.FromMilliseconds(10);
         while (true)

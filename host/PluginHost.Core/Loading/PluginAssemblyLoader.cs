@@ -1,21 +1,26 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-using McMaster.NETCore.Plugins;
-using Microsoft.Extensions.Logging;
+using McMaster.NETCore.Plugins.Loader;
 using PluginHost.Abstractions;
 
 namespace PluginHost.Core.Loading;
 
 /// <summary>One app's code, loaded into its own collectible context.</summary>
-public sealed class LoadedPlugin(PluginLoader loader, IPluginApp app, WeakReference context, int assemblyCount) : IDisposable
+public sealed class LoadedPlugin(AssemblyLoadContext context, Assembly main, IPluginApp app, int assemblyCount) : IDisposable
 {
-    private PluginLoader? _loader = loader;
+    private AssemblyLoadContext? _context = context;
 
     public IPluginApp App { get; private set; } = app;
 
+    /// <summary>The app's main assembly (its name is the app's ApplicationName, as in an ordinary ASP.NET Core app).</summary>
+    public Assembly MainAssembly { get; private set; } = main;
+
     /// <summary>Weak reference to the app's AssemblyLoadContext: how the host proves the context was collected.</summary>
-    public WeakReference Context { get; } = context;
+    public WeakReference Context { get; } = new(context);
+
+    /// <summary>The live context, until <see cref="Dispose"/>.</summary>
+    public AssemblyLoadContext LoadContext => _context ?? throw new ObjectDisposedException(nameof(LoadedPlugin));
 
     /// <summary>How many assemblies of the app's private dependency graph were loaded (app assembly included).</summary>
     public int AssemblyCount { get; } = assemblyCount;
@@ -24,19 +29,21 @@ public sealed class LoadedPlugin(PluginLoader loader, IPluginApp app, WeakRefere
     public void Dispose()
     {
         App = null!;
-        Interlocked.Exchange(ref _loader, null)?.Dispose();
+        MainAssembly = null!;
+        Interlocked.Exchange(ref _context, null)?.Unload();
     }
 }
 
 /// <summary>
-/// Loads an app assembly and its whole private dependency graph through McMaster.NETCore.Plugins
-/// into a new collectible context, sharing only the contract (and the framework) with the host.
+/// Loads an app assembly and its whole private dependency graph through McMaster.NETCore.Plugins' context builder
+/// into a new collectible context. The contract and every assembly of the shared frameworks always come from the host.
 /// </summary>
 public static class PluginAssemblyLoader
 {
     /// <summary>
-    /// Loads from memory: the release folder's files may then be replaced on disk (same-folder redeploy)
-    /// without touching the running generation, and there is no shadow-copy folder to clean up.
+    /// Managed assemblies are read into memory: the release folder's files may then be replaced on disk (same-folder
+    /// redeploy) without touching the running generation. Native libraries are loaded from the release folder itself:
+    /// the runtime never unloads them, and a per-generation shadow copy would stay mapped for ever, one per reload.
     /// </summary>
     public static LoadedPlugin Load(string appName, string assemblyPath)
     {
@@ -51,24 +58,48 @@ public static class PluginAssemblyLoader
             throw new PluginLoadException(appName, assemblyPath, incompatibility);
         }
 
-        var loader = PluginLoader.CreateFromAssemblyFile(
-            assemblyPath,
-            isUnloadable: true,
-            sharedTypes: [typeof(IPluginApp), typeof(ILogger)],
-            configure: config => config.LoadInMemory = true);
-        var context = new WeakReference(loader.LoadContext);
+        var context = CreateContext(assemblyPath);
+        var weak = new WeakReference(context);
         try
         {
-            var main = loader.LoadDefaultAssembly();
-            var count = LoadDependencyGraph(appName, assemblyPath, main, loader.LoadContext);
-            var app = CreateApp(appName, assemblyPath, main);
-            return new LoadedPlugin(loader, app, context, count);
+            var main = LoadMain(context, assemblyPath);
+            var count = LoadDependencyGraph(appName, assemblyPath, main, context);
+            IPluginApp app;
+            using (context.EnterContextualReflection())
+            {
+                app = CreateApp(appName, assemblyPath, main);
+            }
+
+            return new LoadedPlugin(context, main, app, count);
         }
         catch (Exception ex)
         {
-            loader.Dispose();
-            throw PluginLoadException.Abandoning(ex, appName, assemblyPath, context);
+            context.Unload();
+            throw PluginLoadException.Abandoning(ex, appName, assemblyPath, weak);
         }
+    }
+
+    /// <summary>By path, from memory: the file named in config.yaml is the app, whatever the assembly inside calls itself.</summary>
+    private static Assembly LoadMain(AssemblyLoadContext context, string assemblyPath)
+    {
+        using var image = new MemoryStream(File.ReadAllBytes(assemblyPath));
+        return context.LoadFromStream(image);
+    }
+
+    private static AssemblyLoadContext CreateContext(string assemblyPath)
+    {
+        // Lazy: shared names are resolved in the default context when first asked for, not all loaded up front.
+        var builder = new AssemblyLoadContextBuilder()
+            .SetMainAssemblyPath(assemblyPath)
+            .EnableUnloading()
+            .PreloadAssembliesIntoMemory()
+            .IsLazyLoaded(true);
+        foreach (var name in SharedAssemblies.Names)
+        {
+            builder.PreferDefaultLoadContextAssembly(name);
+        }
+
+        return builder.Build();
     }
 
     private static string? CheckContract(string appName, string assemblyPath)

@@ -166,6 +166,11 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 
         Volatile.Write(ref _config, config);
         var old = _current.Swap(next);
+        foreach (var app in next.Apps)
+        {
+            app.NotifyStarted();
+        }
+
         var duration = _timeProvider.GetElapsedTime(started);
         Log.Swapped(_logger, request.Trigger, next.Release.Version, number, (long)duration.TotalMilliseconds);
         if (old is not null)

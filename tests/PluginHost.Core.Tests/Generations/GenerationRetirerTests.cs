@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using PluginHost.Core.Generations;
+using PluginHost.Core.Unloading;
 
 namespace PluginHost.Core.Tests.Generations;
 
@@ -14,7 +15,8 @@ public sealed class GenerationRetirerTests
     public GenerationRetirerTests() => _logger.IsEnabled(Arg.Any<LogLevel>()).Returns(true);
 
     private GenerationRetirer CreateSut() =>
-        new(new UnloadTracker(_clock, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(10)), _clock, _logger, DrainTimeout);
+        new(new UnloadTracker(_clock, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(10)),
+            new UnloadHygiene([], NullLogger<UnloadHygiene>.Instance), _clock, _logger, DrainTimeout);
 
     [Fact]
     public async Task RetireAsync_LastRequestLeaves_CompletesWithoutWaitingForTheTimeout()

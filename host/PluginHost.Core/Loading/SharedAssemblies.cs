@@ -1,0 +1,32 @@
+using System.Reflection;
+using PluginHost.Abstractions;
+
+namespace PluginHost.Core.Loading;
+
+/// <summary>
+/// The assemblies every app gets from the host, never from its own folder: the contract, and every assembly of the
+/// shared frameworks the host runs on (Microsoft.NETCore.App, Microsoft.AspNetCore.App). A plugin that ships its own
+/// copy of, say, Microsoft.Extensions.Options would otherwise get types the host's container does not know.
+/// </summary>
+internal static class SharedAssemblies
+{
+    private static readonly Lazy<IReadOnlyList<AssemblyName>> All = new(Find);
+
+    public static IReadOnlyList<AssemblyName> Names => All.Value;
+
+    private static IReadOnlyList<AssemblyName> Find()
+    {
+        var frameworkFolders = new[] { typeof(object), typeof(Microsoft.AspNetCore.Http.HttpContext) }
+            .Select(t => Path.GetDirectoryName(t.Assembly.Location)!)
+            .ToHashSet(StringComparer.Ordinal);
+        var trusted = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return trusted
+            .Where(path => frameworkFolders.Contains(Path.GetDirectoryName(path)!))
+            .Select(Path.GetFileNameWithoutExtension)
+            .Append(typeof(IPluginApp).Assembly.GetName().Name)
+            .OfType<string>()
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Select(name => new AssemblyName(name))
+            .ToList();
+    }
+}
