@@ -17,7 +17,8 @@ public sealed record BenchApp(string Name, string Mount, string Assembly, IReadO
 }
 
 /// <summary>The logging section of a generated config.yaml.</summary>
-public sealed record BenchLogging(string MinimumLevel, bool RequestLog)
+/// <param name="BufferSize">logging.bufferSize, or null for the default.</param>
+public sealed record BenchLogging(string MinimumLevel, bool RequestLog, int? BufferSize = null)
 {
     /// <summary>What the suite measures the engine with: nothing logged per request.</summary>
     public static BenchLogging Quiet { get; } = new("Warning", RequestLog: false);
@@ -115,6 +116,7 @@ public sealed class Deployment : IDisposable
             logging:
               minimumLevel: {logging.MinimumLevel}
               requestLog: {(logging.RequestLog ? "true" : "false")}
+              bufferSize: {logging.BufferSize?.ToString(CultureInfo.InvariantCulture) ?? "~"}
             apps:
 
             """);

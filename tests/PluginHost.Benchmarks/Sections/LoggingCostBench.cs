@@ -7,17 +7,22 @@ namespace PluginHost.Benchmarks.Sections;
 /// 6. What logging costs a request: the sample ReportingApi (which logs one Information event per GET /version) served by
 /// three hosts that differ only in their logging section, loaded alike in rotating rounds: at Warning (nothing logged per
 /// request: the baseline), at Information (the app's event), and at Information with the request log (the app's event and
-/// the host's RequestCompleted: the shipped config.yaml). Console output goes to a pipe the suite reads, as journald would.
+/// the host's RequestCompleted: the shipped config.yaml). A fourth host, like the third with a buffer of one event, drops
+/// nearly every event at once: its cost is the request thread's own share (creating and enqueuing the events), the rest
+/// is the sinks' workers' (formatting and writing). Console output goes to a pipe the suite reads, as journald would.
 /// </summary>
 public sealed class LoggingCostBench(BenchContext context) : IBenchSection
 {
     private const string Path = "/api/v1/version";
 
-    private static readonly (string Name, BenchLogging Logging)[] Variants =
+    /// <summary>The baseline first; <c>Target</c>: held to ≥ 0.95 × the baseline.</summary>
+    private static readonly (string Name, BenchLogging Logging, bool Target)[] Variants =
     [
-        ("Warning", new BenchLogging("Warning", RequestLog: true)),
-        ("Information", new BenchLogging("Information", RequestLog: false)),
-        ("Information + request log", new BenchLogging("Information", RequestLog: true)),
+        ("Warning", new BenchLogging("Warning", RequestLog: true), false),
+        ("Information", new BenchLogging("Information", RequestLog: false), true),
+        ("Information + request log", new BenchLogging("Information", RequestLog: true), true),
+        // Nearly every event is dropped at once: what is left is the request thread's own share of logging.
+        ("Information + request log, bufferSize 1", new BenchLogging("Information", RequestLog: true, BufferSize: 1), false),
     ];
 
     public int Number => 6;
@@ -26,7 +31,7 @@ public sealed class LoggingCostBench(BenchContext context) : IBenchSection
 
     public IReadOnlyList<string> Notes =>
     [
-        "6: three hosts serve the same ReportingApi; each round loads all three back to back (order rotating), and a round's ratios pair it with the Warning host's run of the same round. Events are written by the sinks' background workers from bounded buffers (logging.bufferSize): a request never waits for the console; events dropped because a buffer was full are counted in the host's status and shown here.",
+        "6: four hosts serve the same ReportingApi; each round loads all four back to back (order rotating), and a round's ratios pair it with the Warning host's run of the same round. Events are written by the sinks' background workers from bounded buffers (logging.bufferSize): a request never waits for the console; events dropped because a buffer was full are counted in the host's status and shown here.",
     ];
 
     public async Task<IReadOnlyList<BenchRow>> RunAsync(CancellationToken cancellationToken)
@@ -37,7 +42,7 @@ public sealed class LoggingCostBench(BenchContext context) : IBenchSection
         var hosts = new List<ServerProcess>();
         try
         {
-            foreach (var (_, logging) in Variants)
+            foreach (var (_, logging, _) in Variants)
             {
                 var deployment = new Deployment(context.Paths);
                 deployments.Add(deployment);
@@ -103,8 +108,10 @@ public sealed class LoggingCostBench(BenchContext context) : IBenchSection
         {
             var ratios = runs[i].Zip(baseline, (a, b) => a.Load.RequestsPerSecond / b.Load.RequestsPerSecond).ToList();
             var ratio = Stats.Median(ratios);
+            var target = Variants[i].Target;
             rows.Add(new(Number, Fmt.F($"Throughput at {Variants[i].Name} (vs the same host at Warning), median of {rounds}; ratio = median of the rounds' ratios"),
-                Fmt.PerSecond(Stats.Median(runs[i].Select(r => r.Load.RequestsPerSecond))), Fmt.PerSecond(baselineRps), Fmt.Ratio(ratio), "≥ 0.95", BenchRow.Check(ratio >= 0.95)));
+                Fmt.PerSecond(Stats.Median(runs[i].Select(r => r.Load.RequestsPerSecond))), Fmt.PerSecond(baselineRps), Fmt.Ratio(ratio),
+                target ? "≥ 0.95" : "", target ? BenchRow.Check(ratio >= 0.95) : Verdict.Info));
             perRound.Add(Variants[i].Name + ": " + string.Join(", ", ratios.Select(Fmt.Ratio)));
         }
 
@@ -115,7 +122,7 @@ public sealed class LoggingCostBench(BenchContext context) : IBenchSection
         rows.Add(new(Number, "Log events dropped during the rounds (buffer full), " + string.Join(" / ", Variants.Skip(1).Select(v => v.Name)),
             string.Join(" / ", dropped.Skip(1).Select(Fmt.Count))));
         var failures = runs.Sum(r => r.Sum(x => x.Load.Failures));
-        rows.Add(new(Number, "Failed requests (non-2xx + socket errors), all three hosts", Fmt.Count(failures), "", "", "0", BenchRow.Check(failures == 0)));
+        rows.Add(new(Number, "Failed requests (non-2xx + socket errors), all hosts", Fmt.Count(failures), "", "", "0", BenchRow.Check(failures == 0)));
         return rows;
     }
 
