@@ -61,6 +61,73 @@ public sealed partial class ShutdownTests : IDisposable
         AssertServedGenerationUnloaded(host.Output);
     }
 
+    /// <summary>
+    /// Issue 17: the sinks write from buffers on their own threads, so at SIGTERM the last events may still be waiting.
+    /// Here the console is stuck (its output is not read: the pipe fills up, as when journald stops taking output) while
+    /// a request logs a burst, then SIGTERM comes. The request completes regardless; the log file gets the burst's last
+    /// event and then the Stopped: line; the host does not exit before its console buffer is written out, and then the
+    /// console has them too.
+    /// </summary>
+    [Fact]
+    public async Task SigTerm_RightAfterARequestThatLogged_BuffersFlushedBeforeExitWithTheLastEventAndTheStoppedLine()
+    {
+        const int burst = 2_000;
+        var tag = Guid.NewGuid().ToString("N");
+        var lastEvent = $"Burst event {burst} of {burst} ({tag})";
+        _releases.CreateRelease("v1", ("LogsBurst", "LogsBurst"));
+        _releases.Promote("v1");
+        _releases.WriteConfig("""
+            releases:
+              root: releases
+            logging:
+              file: logs/host-.log
+              requestLog: false
+            apps:
+              - name: LogsBurst
+                mount: /
+                assembly: LogsBurst/LogsBurst.dll
+            """);
+        using var host = HostProcess.Start(_releases.ConfigPath, readOutput: false);
+        await host.WaitUntilServingAsync("/");
+
+        Assert.Equal($"logged {burst}", await host.Client.GetStringAsync($"/log?count={burst}&tag={tag}"));
+        host.Terminate();
+        await Eventually.WaitAsync(() => StoppedLine().IsMatch(LogFileText()), "the Stopped: line in the log file", TimeSpan.FromSeconds(30));
+        var exitedWithConsoleStuck = host.HasExited;
+        host.ReadOutput();
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{host.Output}");
+        var lines = LogFileText().Split('\n');
+        var last = Array.FindIndex(lines, l => l.Contains(lastEvent, StringComparison.Ordinal));
+        var stopped = Array.FindIndex(lines, l => StoppedLine().IsMatch(l));
+        Assert.True(last >= 0 && stopped > last, $"the log file should have '{lastEvent}', then the Stopped: line; it ends with:\n{string.Join('\n', lines.TakeLast(5))}");
+        Assert.Equal(burst, lines.Count(l => l.Contains($"({tag})", StringComparison.Ordinal)));
+        Assert.False(exitedWithConsoleStuck, "the host exited before its console buffer was written out");
+        Assert.Contains(lastEvent, host.Output, StringComparison.Ordinal);
+        Assert.Matches(StoppedLine(), host.Output);
+    }
+
+    /// <summary>The rolling log files of the test's deployment (one, unless the run crossed midnight), read while the host may still write.</summary>
+    private string LogFileText()
+    {
+        var folder = Path.Combine(_releases.Root, "logs");
+        if (!Directory.Exists(folder))
+        {
+            return "";
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var file in Directory.GetFiles(folder, "host-*.log").Order(StringComparer.Ordinal))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            text.Append(reader.ReadToEnd());
+        }
+
+        return text.ToString();
+    }
+
     private async Task<HostProcess> StartSlowRequestHostAsync(string shutdownTimeout)
     {
         _releases.CreateRelease("v1", ("SlowRequest", "SlowRequest"));

@@ -66,6 +66,17 @@ public sealed record LoggingConfig
     /// <summary>Optional rolling log file path (absolute after loading).</summary>
     public string? File { get; init; }
     public bool RequestLog { get; init; } = true;
+
+    /// <summary>
+    /// Events each sink (console, file) may hold while it catches up. Logging never waits for a sink: an event that
+    /// finds its sink's buffer full is dropped and counted.
+    /// </summary>
+    public int BufferSize { get; init; } = DefaultBufferSize;
+
+    public const int DefaultBufferSize = 10_000;
+
+    /// <summary>A bound on the memory the buffers may take (a few hundred bytes to a few KB per event).</summary>
+    public const int MaxBufferSize = 1_000_000;
 }
 
 public sealed record StateConfig

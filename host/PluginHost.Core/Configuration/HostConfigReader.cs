@@ -135,6 +135,7 @@ internal sealed class HostConfigReader
             MinimumLevel = logging.Get("minimumLevel", ConfigValues.OneOf(ConfigValues.LogLevels), defaults.MinimumLevel),
             File = logging.Optional("file", ConfigValues.ResolvedPath(_folder)),
             RequestLog = logging.Get("requestLog", YamlValues.Bool, defaults.RequestLog),
+            BufferSize = logging.Get("bufferSize", YamlValues.WholeNumber(1, LoggingConfig.MaxBufferSize), defaults.BufferSize),
         };
     }
 

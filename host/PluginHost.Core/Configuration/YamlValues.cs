@@ -1,3 +1,4 @@
+using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -111,6 +112,33 @@ internal static class YamlValues
 
         return true;
     }
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, written with digits only (e.g. 10000).</summary>
+    public static ValueReader<int> WholeNumber(int min, int max) =>
+        (YamlNode node, string key, ConfigErrors errors, out int value) =>
+        {
+            value = 0;
+            if (!Text(node, key, errors, out var text))
+            {
+                return false;
+            }
+
+            var range = string.Create(CultureInfo.InvariantCulture, $"from {min} to {max}");
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                errors.Add(node, key, $"'{text}' is not a whole number; write digits only, {range}");
+                return false;
+            }
+
+            if (number < min || number > max)
+            {
+                errors.Add(node, key, $"'{text}' must be {range}");
+                return false;
+            }
+
+            value = (int)number;
+            return true;
+        };
 
     /// <summary>
     /// A list whose items are read with <paramref name="item"/>; a single value counts as a one-item list.

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Admin;
 using PluginHost.Core.Authentication;
@@ -51,6 +52,8 @@ public static class PluginHostExtensions
             reason => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason)));
         services.AddSingleton<ReloadWatcher>();
         services.AddSingleton<StatusReporter>();
+        // The executable registers the buffers of the sinks it set up; a host built without them reports none.
+        services.TryAddSingleton<LogBuffers>();
         services.AddMetrics();
         services.AddSingleton<PluginHostMetrics>();
         services.AddSingleton<PrometheusExporter>();
@@ -63,6 +66,8 @@ public static class PluginHostExtensions
         AppAuthenticationSchemes.Register(services, config);
         services.AddSingleton<RequestGate>();
         services.AddSingleton<PluginDispatcher>();
+        // Before the engine's lifetime: started first, stopped last, so the drops of the final retire are reported too.
+        services.AddHostedService<DroppedLogEventsReporter>();
         services.AddHostedService<PluginHostLifetime>();
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PluginHost.Core.Reloading;
+using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Status;
 
@@ -15,7 +16,14 @@ public sealed record HostStatus(
     IReadOnlyList<RetiredStatus> RetiredAlive)
 {
     public ProcessMemory? Memory { get; init; }
+
+    /// <summary>The log sinks' buffers: events waiting and events dropped because a buffer was full.</summary>
+    public LoggingStatus Logging { get; init; } = new(0, []);
 }
+
+/// <param name="Dropped">Log events dropped since start, all sinks together.</param>
+/// <param name="Buffers">One per sink (console, file); none when the host's logger has no buffers.</param>
+public sealed record LoggingStatus(long Dropped, IReadOnlyList<LogBufferStatus> Buffers);
 
 public sealed record AppStatus(
     string Name,

@@ -5,12 +5,13 @@ using System.Text.Encodings.Web;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Releases;
+using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Status;
 
 /// <summary>
 /// The admin surface's HTML page (<c>GET admin.path/</c>): what is served, the releases on disk, the last reloads with a
-/// chart of their durations, and retired generations still in memory. Server-rendered, self-contained (inline CSS and SVG,
+/// chart of their durations, retired generations still in memory, and the log sinks' buffers with their dropped events. Server-rendered, self-contained (inline CSS and SVG,
 /// a few lines of script for auto-refresh), no external resources.
 /// </summary>
 /// <remarks>
@@ -72,6 +73,7 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
         AppendReloads(page, snapshot.Reloads);
         AppendReleases(page, releases);
         AppendRetired(page, snapshot);
+        AppendLogging(page, snapshot.Logging);
         page.Append("""
             </main>
             <script>
@@ -246,6 +248,30 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
                 .Append(retired.Generation).Append("</td><td>")
                 .Append(retired.State == nameof(UnloadState.Leaked) ? "<span class=\"badge leaked\">leaked</span>" : E(retired.State.ToLowerInvariant()))
                 .Append("</td></tr>");
+        }
+
+        page.Append("</tbody></table></section>");
+    }
+
+    private static void AppendLogging(StringBuilder page, LoggingStatus logging)
+    {
+        page.Append("<section class=\"wide\" id=\"logging\"><h2>Logging</h2><p class=\"muted\">");
+        if (logging.Buffers.Count == 0)
+        {
+            page.Append("The logger writes to its sinks directly: no buffers.</p></section>");
+            return;
+        }
+
+        page.Append("Each sink has its own buffer; logging never waits for a sink, an event that finds its buffer full is dropped. ")
+            .Append("Dropped since start: ")
+            .Append(logging.Dropped == 0 ? "<span id=\"log-dropped\">" : "<span id=\"log-dropped\" class=\"badge failed\">").Append(logging.Dropped).Append("</span>")
+            .Append("</p><table><thead><tr><th>Sink</th><th class=\"num\">Buffered</th><th class=\"num\">Capacity</th><th class=\"num\">Dropped</th></tr></thead><tbody>");
+        foreach (var buffer in logging.Buffers)
+        {
+            page.Append("<tr data-sink=\"").Append(E(buffer.Sink)).Append("\"><td>").Append(E(buffer.Sink)).Append("</td>")
+                .Append("<td class=\"num\">").Append(buffer.Buffered).Append("</td>")
+                .Append("<td class=\"num\">").Append(buffer.Capacity).Append("</td>")
+                .Append("<td class=\"num sink-dropped\">").Append(buffer.Dropped).Append("</td></tr>");
         }
 
         page.Append("</tbody></table></section>");

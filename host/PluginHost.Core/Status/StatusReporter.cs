@@ -1,15 +1,17 @@
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
+using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Status;
 
-/// <summary>Takes a snapshot of what the host serves, its reloads and its retired generations.</summary>
-public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, TimeProvider timeProvider)
+/// <summary>Takes a snapshot of what the host serves, its reloads, its retired generations and its log buffers.</summary>
+public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, LogBuffers logBuffers, TimeProvider timeProvider)
 {
     public HostStatus Snapshot()
     {
         var generation = current.Value;
         var alive = tracker.Alive;
+        var buffers = logBuffers.Read();
         var apps = generation?.Apps.Select(app => new AppStatus(
             app.Name,
             app.Config.Mount,
@@ -33,6 +35,7 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString())).ToList())
         {
             Memory = ProcessMemory.Read(),
+            Logging = new LoggingStatus(buffers.Sum(b => b.Dropped), buffers),
         };
     }
 }

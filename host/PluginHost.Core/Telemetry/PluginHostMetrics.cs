@@ -7,7 +7,8 @@ namespace PluginHost.Core.Telemetry;
 
 /// <summary>
 /// The host's instruments on <c>Meter "PluginHost"</c>: requests and their duration per app and status class,
-/// reloads and their duration per result, and gauges read from the serving generation and the unload tracker.
+/// reloads and their duration per result, gauges read from the serving generation and the unload tracker, and the log
+/// sinks' buffers (events waiting, events dropped).
 /// Instruments are created once; recording a request builds a <see cref="TagList"/> on the stack and allocates nothing.
 /// </summary>
 public sealed class PluginHostMetrics
@@ -32,11 +33,12 @@ public sealed class PluginHostMetrics
     private readonly Counter<long> _reloads;
     private readonly Histogram<double> _reloadDuration;
 
-    public PluginHostMetrics(IMeterFactory meterFactory, CurrentGeneration current, UnloadTracker tracker)
+    public PluginHostMetrics(IMeterFactory meterFactory, CurrentGeneration current, UnloadTracker tracker, LogBuffers logBuffers)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(tracker);
+        ArgumentNullException.ThrowIfNull(logBuffers);
         Meter = meterFactory.Create(MeterName);
         _requests = Meter.CreateCounter<long>("pluginhost.requests", "{request}", "Requests answered, per app and status class.");
         _requestDuration = Meter.CreateHistogram("pluginhost.request.duration", "s", "Time to answer a request, per app and status class.",
@@ -52,6 +54,10 @@ public sealed class PluginHostMetrics
             "Retired generations still alive after reload.unloadTimeout: something outside them references their code.");
         Meter.CreateObservableCounter("pluginhost.generations.collected", () => tracker.CollectedCount, "{app}",
             "Retired app contexts verified as collected.");
+        Meter.CreateObservableCounter("pluginhost.log.events.dropped", () => PerSink(logBuffers, b => b.Dropped), "{event}",
+            "Log events dropped because a sink's buffer (logging.bufferSize) was full, per sink.");
+        Meter.CreateObservableGauge("pluginhost.log.events.buffered", () => PerSink(logBuffers, b => b.Buffered), "{event}",
+            "Log events waiting for their sink, per sink.");
     }
 
     public Meter Meter { get; }
@@ -87,6 +93,9 @@ public sealed class PluginHostMetrics
             yield return new Measurement<long>(app.InFlight, new KeyValuePair<string, object?>("app", app.Name));
         }
     }
+
+    private static IEnumerable<Measurement<long>> PerSink(LogBuffers logBuffers, Func<LogBufferStatus, long> value) =>
+        logBuffers.Read().Select(buffer => new Measurement<long>(value(buffer), new KeyValuePair<string, object?>("sink", buffer.Sink)));
 
     private static int GenerationsAlive(CurrentGeneration current, UnloadTracker tracker)
     {

@@ -2,6 +2,7 @@ using PluginHost.Core.Configuration;
 using PluginHost.Core.Hosting;
 using PluginHost.Core.Releases;
 using PluginHost.Core.Reloading;
+using PluginHost.Core.Telemetry;
 using Serilog;
 
 namespace PluginHost.Serving;
@@ -9,7 +10,9 @@ namespace PluginHost.Serving;
 /// <summary>Builds the host web application from a loaded config: Serilog, Kestrel URLs, the engine.</summary>
 public static class HostApplication
 {
-    public static WebApplication Build(HostConfig config, IReadOnlyList<string>? urlsOverride, Serilog.ILogger logger, ReloadHooks? hooks = null)
+    /// <param name="logBuffers">The buffers in front of <paramref name="logger"/>'s sinks (metrics and status report them); none when omitted.</param>
+    public static WebApplication Build(HostConfig config, IReadOnlyList<string>? urlsOverride, Serilog.ILogger logger, ReloadHooks? hooks = null,
+        LogBuffers? logBuffers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -22,6 +25,7 @@ public static class HostApplication
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.AddSingleton(logger);
+        builder.Services.AddSingleton(logBuffers ?? new LogBuffers());
         // Under systemd (Type=notify): READY=1 once the host has started, i.e. after the first generation loaded and
         // Kestrel listens; SIGTERM stops it. Does nothing when not run by systemd.
         builder.Services.AddSystemd();

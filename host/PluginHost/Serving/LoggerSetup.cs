@@ -1,20 +1,28 @@
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
+using PluginHost.Core.Telemetry;
 using Serilog;
+using Serilog.Configuration;
 using Serilog.Events;
 
 namespace PluginHost.Serving;
 
-/// <summary>Serilog from config.yaml's logging section: console always, a rolling file when configured.</summary>
+/// <summary>
+/// Serilog from config.yaml's logging section: console always, a rolling file when configured. Each sink sits behind
+/// its own bounded buffer (Serilog.Sinks.Async) drained by a background worker, so a request never waits for the console,
+/// journald or the disk; an event that finds its sink's buffer full is dropped and counted in <see cref="LogBuffers"/>.
+/// Closing the logger (<c>Log.CloseAndFlush</c>) writes out what the buffers still hold.
+/// </summary>
 public static class LoggerSetup
 {
     private const string Template = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {AppTag}{Message:lj}{NewLine}{Exception}";
     private const string FileTemplate = "{Timestamp:o} [{Level:u3}] {SourceContext} {App} {Version} {Generation}: {Message:lj}{NewLine}{Exception}";
 
-    public static LoggerConfiguration Configure(LoggerConfiguration configuration, LoggingConfig config)
+    public static LoggerConfiguration Configure(LoggerConfiguration configuration, LoggingConfig config, LogBuffers buffers)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(buffers);
         var level = Enum.Parse<LogEventLevel>(config.MinimumLevel, ignoreCase: true);
         configuration
             .MinimumLevel.Is(level)
@@ -23,13 +31,31 @@ public static class LoggerSetup
             .Enrich.With<AppTagEnricher>()
             // A release that cannot be loaded at start-up stops the host with one line ("Cannot start: …"); the
             // generic host's own "Hosting failed to start" event would repeat it with a stack trace.
-            .Filter.ByExcluding(e => e.Exception is GenerationBuildException)
-            .WriteTo.Console(outputTemplate: Template);
+            .Filter.ByExcluding(e => e.Exception is GenerationBuildException);
+        WriteToBuffered(configuration.WriteTo, "console", config.BufferSize, buffers, sink => sink.Console(outputTemplate: Template));
         if (config.File is { } file)
         {
-            configuration.WriteTo.File(file, outputTemplate: FileTemplate, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
+            WriteToBuffered(configuration.WriteTo, "file", config.BufferSize, buffers,
+                sink => sink.File(file, outputTemplate: FileTemplate, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14));
         }
 
         return configuration;
+    }
+
+    /// <summary>
+    /// Puts the sink <paramref name="configure"/> adds behind a buffer of <paramref name="bufferSize"/> events that never
+    /// blocks the caller (full: the event is dropped and counted), and adds the buffer to <paramref name="buffers"/> as
+    /// <paramref name="name"/>.
+    /// </summary>
+    public static LoggerConfiguration WriteToBuffered(LoggerSinkConfiguration writeTo, string name, int bufferSize, LogBuffers buffers,
+        Action<LoggerSinkConfiguration> configure)
+    {
+        ArgumentNullException.ThrowIfNull(writeTo);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(buffers);
+        ArgumentNullException.ThrowIfNull(configure);
+        var monitor = new AsyncSinkMonitor(name);
+        buffers.Add(monitor);
+        return writeTo.Async(configure, bufferSize, blockWhenFull: false, monitor);
     }
 }

@@ -1,5 +1,6 @@
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
+using PluginHost.Core.Telemetry;
 using Serilog;
 
 namespace PluginHost.Serving;
@@ -21,10 +22,11 @@ public static class ServeCommand
             return 1;
         }
 
-        Log.Logger = LoggerSetup.Configure(new LoggerConfiguration(), config.Logging).CreateLogger();
+        var logBuffers = new LogBuffers();
+        Log.Logger = LoggerSetup.Configure(new LoggerConfiguration(), config.Logging, logBuffers).CreateLogger();
         try
         {
-            await using var app = HostApplication.Build(config, urlsOverride, Log.Logger);
+            await using var app = HostApplication.Build(config, urlsOverride, Log.Logger, logBuffers: logBuffers);
             await app.RunAsync(cancellationToken);
             return 0;
         }
@@ -40,6 +42,8 @@ public static class ServeCommand
         }
         finally
         {
+            // After the last line (Stopped: …, Cannot start: …, or the fatal error): the sinks' buffers are written out
+            // before the process exits.
             await Log.CloseAndFlushAsync();
         }
     }

@@ -16,6 +16,14 @@ public sealed record BenchApp(string Name, string Mount, string Assembly, IReadO
         new(name, mount, $"{name}/ReportingApi.dll", [warmup]);
 }
 
+/// <summary>The logging section of a generated config.yaml.</summary>
+/// <param name="BufferSize">logging.bufferSize, or null for the default.</param>
+public sealed record BenchLogging(string MinimumLevel, bool RequestLog, int? BufferSize = null)
+{
+    /// <summary>What the suite measures the engine with: nothing logged per request.</summary>
+    public static BenchLogging Quiet { get; } = new("Warning", RequestLog: false);
+}
+
 /// <summary>
 /// A throwaway deployment in a temp folder: config.yaml, releases/ assembled from the real plugin builds,
 /// the production symlink and the reload trigger. Deleted on dispose.
@@ -86,11 +94,13 @@ public sealed class Deployment : IDisposable
     }
 
     /// <summary>
-    /// Writes config.yaml for <paramref name="apps"/>: logging at Warning without request logs (the suite measures the
-    /// engine, not a console), a short debounce (a single touch needs none), and generous drain/unload bounds.
+    /// Writes config.yaml for <paramref name="apps"/>: logging at Warning without request logs unless
+    /// <paramref name="logging"/> says otherwise (the suite measures the engine, not a console), a short debounce (a single
+    /// touch needs none), and generous drain/unload bounds.
     /// </summary>
-    public void WriteConfig(IEnumerable<BenchApp> apps, TimeSpan debounce)
+    public void WriteConfig(IEnumerable<BenchApp> apps, TimeSpan debounce, BenchLogging? logging = null)
     {
+        logging ??= BenchLogging.Quiet;
         var yaml = new StringBuilder();
         yaml.Append(CultureInfo.InvariantCulture, $"""
             releases:
@@ -104,8 +114,9 @@ public sealed class Deployment : IDisposable
               unloadTimeout: 30s
               watchConfig: false
             logging:
-              minimumLevel: Warning
-              requestLog: false
+              minimumLevel: {logging.MinimumLevel}
+              requestLog: {(logging.RequestLog ? "true" : "false")}
+              bufferSize: {logging.BufferSize?.ToString(CultureInfo.InvariantCulture) ?? "~"}
             apps:
 
             """);

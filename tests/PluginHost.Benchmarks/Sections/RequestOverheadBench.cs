@@ -1,5 +1,4 @@
 using PluginHost.Benchmarks.Infrastructure;
-using PluginHost.Benchmarks.Load;
 using PluginHost.Benchmarks.Reporting;
 
 namespace PluginHost.Benchmarks.Sections;
@@ -36,17 +35,15 @@ public sealed class RequestOverheadBench(BenchContext context) : IBenchSection
         await context.ThroughputLoad.RunAsync(bare.Url(Path), sizes.ThroughputWarmup, cancellationToken);
         await context.ThroughputLoad.RunAsync(host.Url(Path), sizes.ThroughputWarmup, cancellationToken);
 
-        var bareRuns = new List<Run>();
-        var hostRuns = new List<Run>();
+        var bareRuns = new List<MeasuredRun>();
+        var hostRuns = new List<MeasuredRun>();
         for (var round = 1; round <= sizes.OverheadRounds; round++)
         {
             // a b, b a, a b …: a drift of the machine's speed falls on both sides alike.
             var bareFirst = round % 2 == 1;
             foreach (var (server, runs) in bareFirst ? new[] { (bare, bareRuns), (host, hostRuns) } : [(host, hostRuns), (bare, bareRuns)])
             {
-                var cpuBefore = server.CpuTime();
-                var result = await context.ThroughputLoad.RunAsync(server.Url(Path), sizes.OverheadDuration, cancellationToken);
-                runs.Add(new Run(result, (server.CpuTime() - cpuBefore).TotalMicroseconds / result.Requests));
+                runs.Add(await MeasuredRun.RunAsync(context.ThroughputLoad, server, Path, sizes.OverheadDuration, cancellationToken));
             }
 
             context.Progress(Fmt.F($"overhead: round {round}/{sizes.OverheadRounds}: bare {bareRuns[^1].Load.RequestsPerSecond:0} req/s, host {hostRuns[^1].Load.RequestsPerSecond:0} req/s"));
@@ -57,7 +54,7 @@ public sealed class RequestOverheadBench(BenchContext context) : IBenchSection
         // The ratio of each round's adjacent pair, then their median: slow drifts of the machine cancel out.
         var ratios = bareRuns.Zip(hostRuns, (a, b) => b.Load.RequestsPerSecond / a.Load.RequestsPerSecond).ToList();
         var ratio = Stats.Median(ratios);
-        double Median(List<Run> runs, Func<Run, double> figure) => Stats.Median(runs.Select(figure));
+        double Median(List<MeasuredRun> runs, Func<MeasuredRun, double> figure) => Stats.Median(runs.Select(figure));
         var (bareRps, hostRps) = (Median(bareRuns, r => r.Load.RequestsPerSecond), Median(hostRuns, r => r.Load.RequestsPerSecond));
         var (bareP50, hostP50) = (Median(bareRuns, r => r.Load.P50Ms), Median(hostRuns, r => r.Load.P50Ms));
         var (bareP99, hostP99) = (Median(bareRuns, r => r.Load.P99Ms), Median(hostRuns, r => r.Load.P99Ms));
@@ -73,6 +70,4 @@ public sealed class RequestOverheadBench(BenchContext context) : IBenchSection
             new(Number, "Failed requests (non-2xx + socket errors)", Fmt.Count(hostRuns.Sum(r => r.Load.Failures)), Fmt.Count(bareRuns.Sum(r => r.Load.Failures)), "", "0", BenchRow.Check(failures == 0)),
         ];
     }
-
-    private sealed record Run(LoadResult Load, double CpuMicrosecondsPerRequest);
 }

@@ -131,6 +131,28 @@ public sealed class ConfigLoaderErrorTests
         Assert.Equal(8, errors.Count);
     }
 
+    [Theory]
+    [InlineData("lots", "'lots' is not a whole number; write digits only, from 1 to 1000000")]
+    [InlineData("-5", "'-5' is not a whole number")]
+    [InlineData("1.5", "'1.5' is not a whole number")]
+    [InlineData("0", "'0' must be from 1 to 1000000")]
+    [InlineData("2000000", "'2000000' must be from 1 to 1000000")]
+    [InlineData("[1, 2]", "expected a text value, found a list")]
+    public void Parse_BadLogBufferSize_ReportedWithKeyAndLine(string value, string message)
+    {
+        SingleError($"logging:\n  minimumLevel: Information\n  bufferSize: {value}\n" + OneApp, 3, "logging.bufferSize", message);
+    }
+
+    [Fact]
+    public void Parse_BadLogBufferSizeAndOtherErrors_AllReportedAtOnce()
+    {
+        var errors = Errors("logging:\n  bufferSize: 0\n  requestLog: maybe\n" + OneApp);
+
+        HasError(errors, 2, "logging.bufferSize", "'0' must be from 1 to 1000000");
+        HasError(errors, 3, "logging.requestLog", "'maybe' is not a boolean");
+        Assert.Equal(2, errors.Count);
+    }
+
     [Fact]
     public void Parse_SectionIsNotAMap_ReportsExpectedMap()
     {

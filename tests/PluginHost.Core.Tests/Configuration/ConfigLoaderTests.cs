@@ -37,6 +37,7 @@ public sealed class ConfigLoaderTests
               minimumLevel: warning
               file: logs/host-.log
               requestLog: false
+              bufferSize: 2500
             apps:
               - name: Api
                 mount: /api/v1/
@@ -77,7 +78,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(["10.0.0.0/8", "192.168.1.5", "::1"], sut.Admin.Allow);
         Assert.Equal(["http://127.0.0.1:9000"], sut.Admin.Urls);
         Assert.Equal("s3cret", sut.Admin.Token);
-        Assert.Equal(new LoggingConfig { MinimumLevel = "Warning", File = "/etc/pluginhost/logs/host-.log", RequestLog = false }, sut.Logging);
+        Assert.Equal(new LoggingConfig { MinimumLevel = "Warning", File = "/etc/pluginhost/logs/host-.log", RequestLog = false, BufferSize = 2500 }, sut.Logging);
         var app = Assert.Single(sut.Apps);
         Assert.Equal("Api", app.Name);
         Assert.Equal("/api/v1", app.Mount);

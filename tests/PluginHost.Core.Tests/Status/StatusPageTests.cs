@@ -4,7 +4,9 @@ using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Status;
+using PluginHost.Core.Telemetry;
 using PluginHost.Core.Tests.Generations;
+using PluginHost.Core.Tests.Telemetry;
 
 namespace PluginHost.Core.Tests.Status;
 
@@ -15,6 +17,7 @@ public sealed class StatusPageTests : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("pluginhost-status-page-").FullName;
     private readonly IGenerationBuilder _builder = Substitute.For<IGenerationBuilder>();
     private readonly CurrentGeneration _current = new();
+    private readonly LogBuffers _logBuffers = new();
     private readonly ReloadCoordinator _coordinator;
     private readonly StatusPage _sut;
 
@@ -29,7 +32,7 @@ public sealed class StatusPageTests : IAsyncDisposable
         _coordinator = new ReloadCoordinator(config, _current, _builder, Substitute.For<IGenerationRetirer>(), new ReloadHooks(_ => config),
             _time, NullLogger<ReloadCoordinator>.Instance);
         var tracker = new UnloadTracker(_time, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(10));
-        _sut = new StatusPage(new StatusReporter(_current, _coordinator, tracker, _time), _coordinator, _time);
+        _sut = new StatusPage(new StatusReporter(_current, _coordinator, tracker, _logBuffers, _time), _coordinator, _time);
     }
 
     public async ValueTask DisposeAsync()
@@ -46,6 +49,19 @@ public sealed class StatusPageTests : IAsyncDisposable
         var html = _sut.Render("/_pluginhost");
 
         Assert.Contains("host up <span id=\"host-uptime\">2h 5m</span>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_LogEventsDropped_ShowsTheCountPerSinkAndInAll()
+    {
+        _logBuffers.Add(new FakeLogBuffer("console", capacity: 10_000) { Buffered = 10_000, Dropped = 4321 });
+        _logBuffers.Add(new FakeLogBuffer("file", capacity: 10_000) { Buffered = 3 });
+
+        var html = _sut.Render("/_pluginhost");
+
+        Assert.Contains("<span id=\"log-dropped\" class=\"badge failed\">4321</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr data-sink=\"console\"><td>console</td><td class=\"num\">10000</td><td class=\"num\">10000</td><td class=\"num sink-dropped\">4321</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr data-sink=\"file\"><td>file</td><td class=\"num\">3</td><td class=\"num\">10000</td><td class=\"num sink-dropped\">0</td></tr>", html, StringComparison.Ordinal);
     }
 
     [Fact]

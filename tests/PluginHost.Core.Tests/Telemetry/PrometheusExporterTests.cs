@@ -10,12 +10,13 @@ namespace PluginHost.Core.Tests.Telemetry;
 public sealed class PrometheusExporterTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly LogBuffers _logBuffers = new();
     private readonly PluginHostMetrics _metrics;
     private readonly PrometheusExporter _sut;
 
     public PrometheusExporterTests()
     {
-        _metrics = NewMetrics(_services);
+        _metrics = NewMetrics(_services, _logBuffers);
         _sut = new PrometheusExporter(_metrics);
     }
 
@@ -61,6 +62,33 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void Scrape_LogBuffersDroppedEvents_CounterPerSinkAndBufferedGauge()
+    {
+        var console = new FakeLogBuffer("console", capacity: 100) { Buffered = 100, Dropped = 1234 };
+        _logBuffers.Add(console);
+        _logBuffers.Add(new FakeLogBuffer("file", capacity: 100) { Buffered = 7 });
+
+        var first = _sut.Scrape();
+        console.Dropped = 1300;
+        var second = _sut.Scrape();
+
+        Assert.Contains("# TYPE pluginhost_log_events_dropped_total counter\n", first);
+        Assert.Contains("pluginhost_log_events_dropped_total{sink=\"console\"} 1234\n", first);
+        Assert.Contains("pluginhost_log_events_dropped_total{sink=\"file\"} 0\n", first);
+        Assert.Contains("pluginhost_log_events_buffered{sink=\"file\"} 7\n", first);
+        Assert.Contains("pluginhost_log_events_dropped_total{sink=\"console\"} 1300\n", second);
+    }
+
+    [Fact]
+    public void Scrape_NoLogBuffers_DroppedCounterWithoutSeries()
+    {
+        var text = _sut.Scrape();
+
+        Assert.Contains("# TYPE pluginhost_log_events_dropped_total counter\n", text);
+        Assert.DoesNotContain("pluginhost_log_events_dropped_total{", text);
+    }
+
+    [Fact]
     public void Scrape_LabelValueWithQuoteAndBackslash_Escaped()
     {
         _metrics.RequestCompleted("a\"b\\c", 500, TimeSpan.Zero);
@@ -72,7 +100,7 @@ public sealed class PrometheusExporterTests : IDisposable
     public void Scrape_AnotherHostsMeterInTheSameProcess_NotMixedIn()
     {
         using var otherServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var other = NewMetrics(otherServices);
+        var other = NewMetrics(otherServices, new LogBuffers());
 
         other.RequestCompleted("Api", 200, TimeSpan.Zero);
 
@@ -104,7 +132,7 @@ public sealed class PrometheusExporterTests : IDisposable
     public void StatusClass_Code_GroupsByHundreds(int code, string expected) =>
         Assert.Equal(expected, PluginHostMetrics.StatusClass(code));
 
-    private static PluginHostMetrics NewMetrics(IServiceProvider services) =>
+    private static PluginHostMetrics NewMetrics(IServiceProvider services, LogBuffers logBuffers) =>
         new(services.GetRequiredService<IMeterFactory>(), new CurrentGeneration(),
-            new UnloadTracker(TimeProvider.System, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(1)));
+            new UnloadTracker(TimeProvider.System, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(1)), logBuffers);
 }

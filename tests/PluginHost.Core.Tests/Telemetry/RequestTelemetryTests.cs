@@ -14,13 +14,13 @@ public sealed class RequestTelemetryTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FakeTimeProvider _time = new();
-    private readonly CollectingLogger _logger = new();
+    private readonly CollectingLogger<RequestTelemetry> _logger = new();
     private readonly RequestTelemetry _sut;
 
     public RequestTelemetryTests()
     {
         var metrics = new PluginHostMetrics(_services.GetRequiredService<IMeterFactory>(), new CurrentGeneration(),
-            new UnloadTracker(_time, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(1)));
+            new UnloadTracker(_time, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(1)), new LogBuffers());
         _sut = new RequestTelemetry(metrics, new HostConfig { SourcePath = "/srv/config.yaml" }, _time, _logger);
     }
 
@@ -70,28 +70,5 @@ public sealed class RequestTelemetryTests : IDisposable
         context.Request.Method = method;
         context.Response.StatusCode = status;
         return context;
-    }
-
-    private sealed record Entry(EventId EventId, string Message, IReadOnlyDictionary<string, object?> Properties);
-
-    /// <summary>Keeps what was logged: event id, rendered message and the structured properties (without the template).</summary>
-    private sealed class CollectingLogger : ILogger<RequestTelemetry>
-    {
-        private readonly List<Entry> _entries = [];
-
-        public IReadOnlyList<Entry> Entries => _entries;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var properties = state is IEnumerable<KeyValuePair<string, object?>> pairs
-                ? pairs.Where(p => p.Key != "{OriginalFormat}").ToDictionary(p => p.Key, p => p.Value)
-                : [];
-            _entries.Add(new Entry(eventId, formatter(state, exception), properties));
-        }
     }
 }

@@ -8,7 +8,8 @@ namespace PluginHost.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The real host executable in its own process (<c>dotnet PluginHost.dll serve --config … --urls …</c>), for what only a
-/// process shows: signals and exit codes. Output is collected for failure messages; the process is killed on dispose.
+/// process shows: signals, exit codes and what reaches its output. Output is collected for failure messages and
+/// assertions; the process is killed on dispose.
 /// </summary>
 public sealed class HostProcess : IDisposable
 {
@@ -52,7 +53,11 @@ public sealed class HostProcess : IDisposable
         }
     }
 
-    public static HostProcess Start(string configPath)
+    /// <param name="readOutput">
+    /// False leaves standard output unread until <see cref="ReadOutput"/>: once the pipe is full the host's console
+    /// cannot write, as when journald or a terminal stops taking output. Standard error is always read.
+    /// </param>
+    public static HostProcess Start(string configPath, bool readOutput = true)
     {
         var address = new Uri($"http://127.0.0.1:{HostRunner.FreePort()}");
         var dotnet = ExternalCommand.Dotnet;
@@ -75,10 +80,17 @@ public sealed class HostProcess : IDisposable
         var host = new HostProcess(process, address);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
-        process.BeginOutputReadLine();
+        if (readOutput)
+        {
+            process.BeginOutputReadLine();
+        }
+
         process.BeginErrorReadLine();
         return host;
     }
+
+    /// <summary>Starts reading standard output, for a host started with <c>readOutput: false</c>.</summary>
+    public void ReadOutput() => _process.BeginOutputReadLine();
 
     /// <summary>Waits until the host answers <paramref name="path"/> with a success status.</summary>
     public Task WaitUntilServingAsync(string path) =>

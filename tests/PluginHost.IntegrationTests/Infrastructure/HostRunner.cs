@@ -11,7 +11,9 @@ using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 using PluginHost.Serving;
+using PluginHost.Core.Telemetry;
 using Serilog;
+using Serilog.Configuration;
 
 namespace PluginHost.IntegrationTests.Infrastructure;
 
@@ -19,10 +21,12 @@ namespace PluginHost.IntegrationTests.Infrastructure;
 public sealed class HostRunner : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Serilog.Core.Logger _logger;
 
-    private HostRunner(WebApplication app, CollectingSink logs, Uri address)
+    private HostRunner(WebApplication app, CollectingSink logs, Serilog.Core.Logger logger, Uri address)
     {
         _app = app;
+        _logger = logger;
         Logs = logs;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
@@ -38,18 +42,34 @@ public sealed class HostRunner : IAsyncDisposable
     public long GenerationNumber => Current.Value?.Number ?? 0;
 
     /// <param name="useConfigUrls">Listen on config.yaml's server.urls instead of a free port chosen by Kestrel.</param>
-    public static async Task<HostRunner> StartAsync(string configPath, ReloadHooks? hooks = null, bool useConfigUrls = false)
+    /// <param name="logging">
+    /// Where the host's logger writes, given the collecting sink behind <see cref="Logs"/> and the log buffers the host
+    /// reports in metrics and status; by default straight into the collecting sink, without buffers.
+    /// </param>
+    public static async Task<HostRunner> StartAsync(string configPath, ReloadHooks? hooks = null, bool useConfigUrls = false,
+        Action<LoggerSinkConfiguration, CollectingSink, LogBuffers>? logging = null)
     {
         var config = ConfigLoader.Load(configPath);
         var sink = new CollectingSink();
-        var logger = new LoggerConfiguration().MinimumLevel.Debug().Enrich.FromLogContext().WriteTo.Sink(sink).CreateLogger();
-        var app = HostApplication.Build(config, useConfigUrls ? null : ["http://127.0.0.1:0"], logger, hooks);
-        await app.StartAsync();
-        // With admin.urls the server also listens on the admin ports: the client talks to the app port.
-        var adminPorts = config.Admin.Urls.Select(AdminPorts.PortOf).ToHashSet();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-            .First(a => !adminPorts.Contains(new Uri(a).Port));
-        return new HostRunner(app, sink, new Uri(address));
+        var logBuffers = new LogBuffers();
+        var configuration = new LoggerConfiguration().MinimumLevel.Debug().Enrich.FromLogContext();
+        (logging ?? ((writeTo, collecting, _) => writeTo.Sink(collecting)))(configuration.WriteTo, sink, logBuffers);
+        var logger = configuration.CreateLogger();
+        try
+        {
+            var app = HostApplication.Build(config, useConfigUrls ? null : ["http://127.0.0.1:0"], logger, hooks, logBuffers);
+            await app.StartAsync();
+            // With admin.urls the server also listens on the admin ports: the client talks to the app port.
+            var adminPorts = config.Admin.Urls.Select(AdminPorts.PortOf).ToHashSet();
+            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+                .First(a => !adminPorts.Contains(new Uri(a).Port));
+            return new HostRunner(app, sink, logger, new Uri(address));
+        }
+        catch
+        {
+            await logger.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A loopback port that was free a moment ago.</summary>
@@ -109,5 +129,7 @@ public sealed class HostRunner : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        // Last, as the host's Program does: writes out what buffered sinks still hold and ends their workers.
+        await _logger.DisposeAsync();
     }
 }
