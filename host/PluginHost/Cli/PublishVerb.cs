@@ -19,6 +19,8 @@ internal static class PublishVerb
             var name = VersionName.Require(context.GetValue(version));
             var hostConfig = context.LoadConfig();
             var store = context.OpenStore(hostConfig);
+            // A name the host uses in the root (reload.trigger, history.log, production…) is refused before anything is built.
+            store.GetVersionPath(name);
             var repository = PluginProjects.FindRepositoryRoot(context.ConfigPath, context.Services.CurrentDirectory);
             var projects = PluginProjects.Resolve(hostConfig, repository);
 
