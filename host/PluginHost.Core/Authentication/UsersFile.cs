@@ -40,7 +40,14 @@ public sealed class UsersFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UsersFileException($"{path}: cannot read the users file: {ex.Message}");
+            // The system's message names the path again; say the cause alone.
+            var cause = ex switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "the file does not exist",
+                UnauthorizedAccessException => "permission denied",
+                _ => ex.Message.Replace(path, "it", StringComparison.Ordinal),
+            };
+            throw new UsersFileException($"{path}: cannot read the users file: {cause}");
         }
 
         return Parse(path, lines);

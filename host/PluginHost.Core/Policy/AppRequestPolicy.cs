@@ -43,7 +43,7 @@ public sealed class AppRequestPolicy : IDisposable
             }
             catch (UsersFileException ex)
             {
-                throw new PluginLoadException(config.Name, usersFile, ex.Message) { BlamesRelease = false };
+                throw new PluginLoadException(config.Name, usersFile, WithoutPath(ex.Message, usersFile)) { BlamesRelease = false };
             }
         }
 
@@ -71,6 +71,17 @@ public sealed class AppRequestPolicy : IDisposable
 
         return new AppRequestPolicy(config.Auth, users, files);
     }
+
+    /// <summary>
+    /// The users file's errors name the file at the start of each line ("path: …", "path:12: …"); the load error names
+    /// it once already, so each line keeps only the cause ("…", "line 12: …").
+    /// </summary>
+    private static string WithoutPath(string message, string path) =>
+        string.Join("; ", message.Split(Environment.NewLine).Select(line =>
+            !line.StartsWith(path + ":", StringComparison.Ordinal) ? line
+            : line[(path.Length + 1)..] is var rest && rest.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 && rest[..colon].All(char.IsAsciiDigit)
+                ? $"line {rest[..colon]}:{rest[(colon + 1)..]}"
+                : rest.TrimStart()));
 
     /// <summary>Puts the host-served static files in front of the app's own pipeline, when the app has <c>static</c>.</summary>
     public RequestDelegate Wrap(RequestDelegate pipeline, IServiceProvider appServices, ILoggerFactory loggerFactory)

@@ -1,6 +1,5 @@
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Hosting;
-using PluginHost.Core.Releases;
 using PluginHost.Core.Reloading;
 using Serilog;
 
@@ -36,17 +35,13 @@ public static class HostApplication
         return app;
     }
 
-    /// <summary>Config reloads read config.yaml again; a release that fails to load is marked bad in the release history.</summary>
-    private static ReloadHooks DefaultHooks(HostConfig config, Serilog.ILogger logger) =>
-        new(ConfigLoader.Load, (version, error) =>
-        {
-            try
-            {
-                new ReleaseStore(config.Releases.Root, config.Releases.Production).MarkBad(version, error);
-            }
-            catch (Exception ex) when (ex is IOException or ReleaseStoreException or UnauthorizedAccessException)
-            {
-                logger.Warning("Could not mark release {Version} bad in the history: {Error}", version, ex.Message);
-            }
-        });
+    /// <summary>
+    /// Config reloads read config.yaml again; a release of the root that fails to load is marked bad in the release
+    /// history, and the mark is cleared when it loads later.
+    /// </summary>
+    private static ReloadHooks DefaultHooks(HostConfig config, Serilog.ILogger logger)
+    {
+        var marks = new ReleaseMarks(config, new Serilog.Extensions.Logging.SerilogLoggerFactory(logger).CreateLogger<ReleaseMarks>());
+        return new ReloadHooks(ConfigLoader.Load, marks.ReleaseFailed, marks.ReleaseLoaded);
+    }
 }

@@ -23,7 +23,7 @@ public static class LoggerSetup
             .Enrich.With<AppTagEnricher>()
             // A release that cannot be loaded at start-up stops the host with one line ("Cannot start: …"); the
             // generic host's own "Hosting failed to start" event would repeat it with a stack trace.
-            .Filter.ByExcluding(e => e.Exception is GenerationBuildException)
+            .Filter.ByExcluding(e => e.Exception is GenerationBuildException || (e.Exception is IOException io && IsListenFailure(io)))
             .WriteTo.Console(outputTemplate: Template);
         if (config.File is { } file)
         {
@@ -32,4 +32,9 @@ public static class LoggerSetup
 
         return configuration;
     }
+
+    /// <summary>Kestrel could not listen (port in use, address not available, permission denied): one line, not a stack trace.</summary>
+    public static bool IsListenFailure(IOException exception) =>
+        exception.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal)
+        || exception.InnerException is System.Net.Sockets.SocketException or Microsoft.AspNetCore.Connections.AddressInUseException;
 }

@@ -52,9 +52,10 @@ public sealed class HostProcess : IDisposable
         }
     }
 
-    public static HostProcess Start(string configPath)
+    /// <param name="port">The loopback port to listen on; a free one when null.</param>
+    public static HostProcess Start(string configPath, int? port = null)
     {
-        var address = new Uri($"http://127.0.0.1:{HostRunner.FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{port ?? HostRunner.FreePort()}");
         var dotnet = ExternalCommand.Dotnet;
         // A test run started in the background of a non-interactive shell (as CI scripts do) ignores SIGINT, and a
         // child inherits that: the host would never see Ctrl+C. 'env --default-signal' (GNU coreutils) gives the host

@@ -188,6 +188,9 @@ public sealed class AuthorizationTests : HostPerTest
 
         Assert.False(host.Coordinator.LastResult!.Ok);
         Assert.Contains("users.txt", host.Coordinator.LastResult.Error);
+        // Issue 12: the path is named once, not twice.
+        var usersPath = Path.Combine(Releases.Root, "users.txt");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(host.Coordinator.LastResult.Error!, System.Text.RegularExpressions.Regex.Escape(usersPath)));
         Assert.Equal("alice", (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"))).User);
         var history = Path.Combine(Releases.ReleasesRoot, "history.log");
         Assert.DoesNotContain("\"action\":\"bad\"", File.Exists(history) ? await File.ReadAllTextAsync(history) : "");
