@@ -90,6 +90,7 @@ public sealed class TempReleases : IDisposable
               - name: WebApp
                 mount: /
                 assembly: WebApp/WebApp.dll
+                static: wwwroot
                 warmup: [/]
                 settings:
                   siteName: Test site
