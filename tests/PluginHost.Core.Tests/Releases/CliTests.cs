@@ -257,7 +257,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.True(File.Exists(Path.Combine(_releases.Root, "1.5.0", "WebApp", "WebApp.dll")));
         Assert.True(File.Exists(Path.Combine(_releases.Root, "1.5.0", "ReportingApi", "ReportingApi.dll")));
-        await _cli.ProcessRunner.Received(1).RunAsync("dotnet",
+        await _cli.ProcessRunner.Received(1).RunAsync(Arg.Is<string>(f => Path.GetFileName(f) == "dotnet"),
             Arg.Is<IReadOnlyList<string>>(a => a[0] == "publish" && a[1] == Path.Combine(_releases.Folder, "plugins", "WebApp", "WebApp.csproj") && a.Contains("Release")),
             _releases.Folder, Arg.Any<TextWriter>(), Arg.Any<CancellationToken>());
         Assert.Equal(["1.5.0", "history.log"], _releases.Entries());
