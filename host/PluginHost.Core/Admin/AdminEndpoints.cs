@@ -59,6 +59,14 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
                 context.Response.ContentType = "application/json; charset=utf-8";
                 await JsonSerializer.SerializeAsync(context.Response.Body, status.Snapshot(), StatusJsonContext.Default.HostStatus, context.RequestAborted);
                 break;
+            case ("/reload", "POST") when context.Request.Query["wait"] == "true":
+                // 'pluginhost reload --wait' (the unit's ExecReload): reload now and answer with the result, 500 when it
+                // failed, so that 'systemctl reload' reports the failure.
+                var result = await coordinator.ReloadAsync(new ReloadRequest("admin request (reload --wait)"), context.RequestAborted);
+                context.Response.StatusCode = result.Ok ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await JsonSerializer.SerializeAsync(context.Response.Body, result, StatusJsonContext.Default.ReloadResult, context.RequestAborted);
+                break;
             case ("/reload", "POST"):
                 coordinator.RequestReload("admin request");
                 context.Response.StatusCode = StatusCodes.Status202Accepted;

@@ -35,4 +35,5 @@ public sealed record RetiredStatus(string App, string Version, long Generation, 
 /// <summary>Source-generated: the host never serializes through shared reflection caches.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(HostStatus))]
+[JsonSerializable(typeof(ReloadResult))]
 public sealed partial class StatusJsonContext : JsonSerializerContext;

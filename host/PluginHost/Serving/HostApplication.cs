@@ -27,8 +27,19 @@ public static class HostApplication
         // SIGTERM/SIGINT: Kestrel stops accepting and lets in-flight requests finish for up to this long, then the
         // engine retires the last generation.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Server.ShutdownTimeout);
-        // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
-        builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls]);
+        if (SystemdSockets.Passed)
+        {
+            // Socket activation (deploy/pluginhost.socket): systemd owns the listening sockets and hands them over as
+            // LISTEN_FDS; Kestrel serves on them (its own UseSystemd), and server.urls/admin.urls are not bound. The
+            // sockets outlive the process, so a restart refuses no connection: they wait in the kernel's backlog.
+            builder.WebHost.ConfigureKestrel(options => options.UseSystemd());
+        }
+        else
+        {
+            // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
+            builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls]);
+        }
+
         builder.Services.AddPluginHost(config, hooks ?? DefaultHooks(config, logger));
         var app = builder.Build();
         app.UsePluginHost();
