@@ -46,6 +46,7 @@ public static class PluginHostExtensions
         services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
             reason => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason)));
         services.AddSingleton<ReloadWatcher>();
+        services.AddSingleton<HealthReporter>();
         services.AddSingleton<StatusReporter>();
         services.AddMetrics();
         services.AddSingleton<PluginHostMetrics>();

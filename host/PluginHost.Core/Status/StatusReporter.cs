@@ -4,7 +4,8 @@ using PluginHost.Core.Reloading;
 namespace PluginHost.Core.Status;
 
 /// <summary>Takes a snapshot of what the host serves, its reloads and its retired generations.</summary>
-public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, TimeProvider timeProvider)
+public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, TimeProvider timeProvider,
+    HealthReporter health)
 {
     public HostStatus Snapshot()
     {
@@ -21,7 +22,10 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             app.InFlight,
             app.Requests,
             alive.Count(r => r.App == app.Name),
-            alive.Count(r => r.App == app.Name && r.State == UnloadState.Leaked))).ToList() ?? [];
+            alive.Count(r => r.App == app.Name && r.State == UnloadState.Leaked))
+        {
+            Health = health.Last(app.Name, generation.Number),
+        }).ToList() ?? [];
         return new HostStatus(
             timeProvider.GetUtcNow(),
             generation?.Release.Version,
