@@ -52,6 +52,7 @@ internal sealed class AppConfigReader(string configFolder)
         var staticFolder = app.Optional<string>("static", ConfigValues.ReleaseRelativePath);
         var maxRequestBodySize = app.Get("maxRequestBodySize", YamlValues.ByteSize, defaults.MaxRequestBodySize);
         var requestTimeout = app.Get("requestTimeout", YamlValues.Duration, defaults.RequestTimeout);
+        int? maxConcurrentRequests = app.Get("maxConcurrentRequests", YamlValues.PositiveCount, 0) is > 0 and var limit ? limit : null;
         var auth = app.Section("auth", ReadAuth, null);
         if (name is null || mount is null)
         {
@@ -73,6 +74,7 @@ internal sealed class AppConfigReader(string configFolder)
             Static = staticFolder,
             MaxRequestBodySize = maxRequestBodySize,
             RequestTimeout = requestTimeout,
+            MaxConcurrentRequests = maxConcurrentRequests,
             Auth = auth,
         };
         return new LocatedApp(config, app.Path, app.LineOf("name"), app.LineOf("mount"));
@@ -85,8 +87,10 @@ internal sealed class AppConfigReader(string configFolder)
         var header = auth.Get("header", YamlValues.NonEmptyText, defaults.Header);
         var usersFile = auth.Required("usersFile", ConfigValues.ResolvedPath(configFolder));
         var realm = auth.Get("realm", YamlValues.NonEmptyText, defaults.Realm);
+        var maxFailures = auth.Get("maxFailures", YamlValues.PositiveCount, defaults.MaxFailures);
+        var failureWindow = auth.Get("failureWindow", YamlValues.Duration, defaults.FailureWindow);
         return scheme is null
             ? null
-            : new AuthConfig { Scheme = scheme, Header = header, UsersFile = usersFile, Realm = realm };
+            : new AuthConfig { Scheme = scheme, Header = header, UsersFile = usersFile, Realm = realm, MaxFailures = maxFailures, FailureWindow = failureWindow };
     }
 }

@@ -58,6 +58,7 @@ public static class PluginHostExtensions
         services.AddSingleton(new AdminPorts(config.Admin));
         services.AddSingleton<AdminRouting>();
         AppAuthenticationSchemes.Register(services, config);
+        services.AddSingleton<AuthFailureLimiter>();
         services.AddSingleton<RequestGate>();
         services.AddSingleton<PluginDispatcher>();
         services.AddHostedService<PluginHostLifetime>();

@@ -39,7 +39,7 @@ public sealed class AppRequestPolicy : IDisposable
         {
             try
             {
-                users = UsersFile.Load(usersFile);
+                users = UsersFile.Load(usersFile, apiKeys: config.Auth.Scheme == ApiKeyAuthenticationHandler.SchemeKind);
             }
             catch (UsersFileException ex)
             {

@@ -10,11 +10,11 @@ using PluginHost.Core.Loading;
 namespace PluginHost.Core.Policy;
 
 /// <summary>
-/// Runs before an app sees a request: authenticates with the app's scheme (401 + WWW-Authenticate when that fails),
-/// hands the app the user name instead of the credentials, strips Authorization unless <c>passAuthorization</c>, and
-/// sets the app's <c>maxRequestBodySize</c>.
+/// Runs before an app sees a request: authenticates with the app's scheme (401 + WWW-Authenticate when that fails, 429 +
+/// Retry-After for a client past <c>auth.maxFailures</c>), hands the app the user name instead of the credentials, strips
+/// Authorization unless <c>passAuthorization</c>, and sets the app's <c>maxRequestBodySize</c>.
 /// </summary>
-public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
+public sealed partial class RequestGate(AppAuthenticationSchemes schemes, AuthFailureLimiter failures)
 {
     private static readonly Task<bool> Admitted = Task.FromResult(true);
 
@@ -63,6 +63,17 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
 
     private async Task<bool> AuthenticateAsync(HttpContext context, AppInstance app, AppAuthenticationFeature auth)
     {
+        var address = context.Connection.RemoteIpAddress;
+        if (failures.Blocked(app.Name, address, auth.Config) is { } retryAfter)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            Log.TooManyFailures(app.Logger, app.Name, address?.ToString(), auth.Config.MaxFailures, auth.Config.FailureWindow, seconds);
+            context.Request.Headers.Remove(auth.Config.Scheme == BasicAuthenticationHandler.SchemeKind ? HeaderNames.Authorization : auth.Config.Header);
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return false;
+        }
+
         var scheme = await schemes.EnsureAsync(app.Config);
         context.Features.Set(auth);
         try
@@ -71,7 +82,13 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
             if (!result.Succeeded)
             {
                 // The app generation's logger: the event carries App, Version and Generation like the app's own.
-                Log.Refused(app.Logger, app.Name, context.Connection.RemoteIpAddress?.ToString(), result.Failure?.Message ?? "no credentials");
+                Log.Refused(app.Logger, app.Name, address?.ToString(), result.Failure?.Message ?? "no credentials");
+                if (result.Failure is not null)
+                {
+                    // Wrong credentials count; a request without any (a browser's first try) does not.
+                    failures.Failed(app.Name, address, auth.Config);
+                }
+
                 await context.ChallengeAsync(scheme);
                 return false;
             }
@@ -93,5 +110,9 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
         [LoggerMessage(EventId = 43, EventName = "AuthenticationRefused", Level = LogLevel.Warning,
             Message = "Request for {App} from {RemoteAddress} not authenticated: {Reason}; answered 401")]
         public static partial void Refused(ILogger logger, string app, string? remoteAddress, string reason);
+
+        [LoggerMessage(EventId = 44, EventName = "AuthenticationRateLimited", Level = LogLevel.Warning,
+            Message = "Request for {App} from {RemoteAddress} refused with 429: more than {MaxFailures} failed authentications within {FailureWindow}; retry after {RetryAfterSeconds} s")]
+        public static partial void TooManyFailures(ILogger logger, string app, string? remoteAddress, int maxFailures, TimeSpan failureWindow, int retryAfterSeconds);
     }
 }

@@ -88,11 +88,11 @@ public sealed class AuthorizationTests : HostPerTest
     [Fact]
     public async Task ApiKey_GoodKey_AppSeesTheNameButNotTheKey()
     {
-        await WriteUsersAsync(("reporting-batch", "k-good-123"), ("dashboard", "k-other-456"));
+        await WriteKeysAsync(("reporting-batch", GoodKey), ("dashboard", OtherKey));
         var host = await StartAsync(ApiKeyAuth);
 
-        var (status, headers, user, _) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-good-123"));
-        var again = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-other-456"));
+        var (status, headers, user, _) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", GoodKey));
+        var again = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", OtherKey));
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("reporting-batch", user);
@@ -105,10 +105,10 @@ public sealed class AuthorizationTests : HostPerTest
     [InlineData(null)]
     [InlineData("")]
     [InlineData("k-wrong")]
-    [InlineData("K-GOOD-123")]
+    [InlineData("K-GOOD-123-DGVZDCBRZXKGB25LIGZVCIB0AGUGAG9ZDA")]
     public async Task ApiKey_MissingOrWrongKey_401WithChallenge(string? key)
     {
-        await WriteUsersAsync(("reporting-batch", "k-good-123"));
+        await WriteKeysAsync(("reporting-batch", GoodKey));
         var host = await StartAsync(ApiKeyAuth);
 
         var (status, _, _, response) = await GetHeadersAsync(host, r =>
@@ -197,6 +197,48 @@ public sealed class AuthorizationTests : HostPerTest
         Assert.Empty(await host.CollectRetiredAsync());
     }
 
+    /// <summary>Issue 12: failed authentications are rate-limited per client address (ASP.NET Core's rate limiter).</summary>
+    [Fact]
+    public async Task ApiKey_MoreWrongKeysThanMaxFailures_429WithRetryAfterForThatAddressOnly()
+    {
+        await WriteKeysAsync(("reporting-batch", GoodKey));
+        var host = await StartAsync(ApiKeyAuth + "\n  maxFailures: 3\n  failureWindow: 1m");
+
+        var wrong = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            wrong.Add((await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-wrong"))).Status);
+        }
+
+        var (limited, _, _, response) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-wrong"));
+        var goodKeySameAddress = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", GoodKey));
+        using var otherAddress = ClientFrom(IPAddress.Parse("127.0.0.2"), host.Address);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/headers") { Headers = { { "X-Report-Key", GoodKey } } };
+        using var fromOtherAddress = await otherAddress.SendAsync(request);
+
+        Assert.All(wrong, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited);
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        Assert.True(retryAfter is { TotalSeconds: >= 1 and <= 60 }, $"Retry-After: {response.Headers.RetryAfter}");
+        Assert.Equal(HttpStatusCode.TooManyRequests, goodKeySameAddress.Status);
+        Assert.Equal(HttpStatusCode.OK, fromOtherAddress.StatusCode);
+        Assert.Contains(host.Logs.Events, e => e.MessageTemplate.Text.Contains("refused with 429", StringComparison.Ordinal));
+    }
+
+    /// <summary>A client whose connections come from <paramref name="source"/> (any address of 127.0.0.0/8 is this machine's).</summary>
+    private static HttpClient ClientFrom(IPAddress source, Uri server) =>
+        new(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        })
+        { BaseAddress = server };
+
     private const string ApiKeyAuth = """
         auth:
           scheme: apiKey
@@ -210,6 +252,13 @@ public sealed class AuthorizationTests : HostPerTest
           realm: Reports
           usersFile: users.txt
         """;
+
+    private const string GoodKey = "k-good-123-dGVzdCBrZXkgb25lIGZvciB0aGUgaG9zdA";
+    private const string OtherKey = "k-other-456-dGVzdCBrZXkgdHdvIGZvciB0aGUgaG9zdA";
+
+    private Task WriteKeysAsync(params (string Name, string Key)[] keys) =>
+        File.WriteAllLinesAsync(Path.Combine(Releases.Root, "users.txt"),
+            ["# written by the test", .. keys.Select(k => PasswordHasher.FormatApiKeyLine(k.Name, k.Key))]);
 
     private Task WriteUsersAsync(params (string Name, string Secret)[] users) =>
         File.WriteAllLinesAsync(Path.Combine(Releases.Root, "users.txt"),
