@@ -59,6 +59,7 @@ public static class PluginHostExtensions
         services.AddSingleton<AdminRouting>();
         AppAuthenticationSchemes.Register(services, config);
         services.AddSingleton<AuthFailureLimiter>();
+        services.AddSingleton<AppConcurrencyLimits>();
         services.AddSingleton<RequestGate>();
         services.AddSingleton<PluginDispatcher>();
         services.AddHostedService<PluginHostLifetime>();

@@ -12,10 +12,13 @@ namespace PluginHost.Core.Policy;
 /// <summary>
 /// Runs before an app sees a request: authenticates with the app's scheme (401 + WWW-Authenticate when that fails, 429 +
 /// Retry-After for a client past <c>auth.maxFailures</c>), hands the app the user name instead of the credentials, strips
-/// Authorization unless <c>passAuthorization</c>, and sets the app's <c>maxRequestBodySize</c>.
+/// Authorization unless <c>passAuthorization</c>, sets the app's <c>maxRequestBodySize</c>, and answers 503 + Retry-After when
+/// the app already runs <c>maxConcurrentRequests</c> requests.
 /// </summary>
-public sealed partial class RequestGate(AppAuthenticationSchemes schemes, AuthFailureLimiter failures)
+public sealed partial class RequestGate(AppAuthenticationSchemes schemes, AuthFailureLimiter failures, AppConcurrencyLimits concurrency)
 {
+    private static readonly Task<bool> Refused = Task.FromResult(false);
+
     private static readonly Task<bool> Admitted = Task.FromResult(true);
 
     /// <summary>True when the request may go on to the app; otherwise the refusal has been written.</summary>
@@ -26,6 +29,20 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes, AuthFa
         ArgumentNullException.ThrowIfNull(app);
         // Only the host says who the user is.
         context.Request.Headers.Remove(PluginHeaders.AuthenticatedUser);
+        if (!concurrency.TryEnter(app.Config, out var lease))
+        {
+            Log.TooBusy(app.Logger, app.Name, app.Config.MaxConcurrentRequests ?? 0, context.Request.Method, context.Request.Path.Value);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return Refused;
+        }
+
+        if (lease is not null)
+        {
+            // Released when the request is over, whatever the app did (Kestrel disposes it after the response).
+            context.Response.RegisterForDispose(lease);
+        }
+
         if (app.Policy.Authentication is { } auth)
         {
             return AuthenticateThenAdmitAsync(context, app, auth);
@@ -110,6 +127,10 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes, AuthFa
         [LoggerMessage(EventId = 43, EventName = "AuthenticationRefused", Level = LogLevel.Warning,
             Message = "Request for {App} from {RemoteAddress} not authenticated: {Reason}; answered 401")]
         public static partial void Refused(ILogger logger, string app, string? remoteAddress, string reason);
+
+        [LoggerMessage(EventId = 45, EventName = "AppConcurrencyLimitReached", Level = LogLevel.Warning,
+            Message = "{App} already runs {MaxConcurrentRequests} requests (maxConcurrentRequests): {Method} {Path} answered 503")]
+        public static partial void TooBusy(ILogger logger, string app, int maxConcurrentRequests, string method, string? path);
 
         [LoggerMessage(EventId = 44, EventName = "AuthenticationRateLimited", Level = LogLevel.Warning,
             Message = "Request for {App} from {RemoteAddress} refused with 429: more than {MaxFailures} failed authentications within {FailureWindow}; retry after {RetryAfterSeconds} s")]

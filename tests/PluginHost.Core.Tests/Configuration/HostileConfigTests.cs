@@ -48,6 +48,35 @@ public sealed class HostileConfigTests
     }
 
     [Fact]
+    public void Parse_LimitsOfIssue12_ReadAndChecked()
+    {
+        var config = ConfigLoader.Parse("""
+            apps:
+              - name: Api
+                mount: /api
+                assembly: Api/Api.dll
+                maxConcurrentRequests: 8
+                auth: {scheme: apiKey, usersFile: keys, maxFailures: 5, failureWindow: 30s}
+              - name: Web
+                mount: /
+                assembly: Web/Web.dll
+            """, ConfigPath);
+
+        Assert.Equal(8, config.Apps[0].MaxConcurrentRequests);
+        Assert.Equal((5, TimeSpan.FromSeconds(30)), (config.Apps[0].Auth!.MaxFailures, config.Apps[0].Auth!.FailureWindow));
+        Assert.Null(config.Apps[1].MaxConcurrentRequests);
+
+        var errors = Errors("""
+            apps:
+              - name: Api
+                mount: /api
+                assembly: Api/Api.dll
+                maxConcurrentRequests: 0
+            """);
+        HasError(errors, 5, "apps[0].maxConcurrentRequests", "whole number of 1 or more");
+    }
+
+    [Fact]
     public void Load_FileLargerThanTheBound_RefusedWithoutParsing()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("pluginhost-config-").FullName, "config.yaml");
