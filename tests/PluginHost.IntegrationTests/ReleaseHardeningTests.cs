@@ -45,6 +45,33 @@ public sealed class ReleaseHardeningTests : HostPerTest
     }
 
     [Fact]
+    public async Task SettingsTheAppsOptionsValidationRefuses_ReloadFailsWithoutMarkingTheRelease()
+    {
+        Releases.CreateRelease("v1", ("Greeter", "ValidatesSettings"));
+        var withGreeter = File.ReadAllText(Releases.ConfigPath) + """
+
+              - name: Greeter
+                mount: /greeter
+                assembly: Greeter/ValidatesSettings.dll
+                settings:
+                  greeting: Hello
+            """;
+        File.WriteAllText(Releases.ConfigPath, withGreeter);
+        var host = await StartHostAsync();
+        Assert.Equal("Hello", await host.Client.GetStringAsync("/greeter/greeting"));
+        var reloadsBefore = host.Coordinator.History.Count;
+
+        File.WriteAllText(Releases.ConfigPath, withGreeter.Replace("greeting: Hello", "greeting: \"\"", StringComparison.Ordinal));
+        await host.WaitForReloadResultAsync(reloadsBefore, "the reload with the empty greeting");
+
+        Assert.False(host.Coordinator.LastResult!.Ok);
+        Assert.Contains("OptionsValidationException", host.Coordinator.LastResult.Error);
+        Assert.Contains("settings.greeting must not be empty", host.Coordinator.LastResult.Error);
+        Assert.DoesNotContain("\"action\":\"bad\"", HistoryText());
+        Assert.Equal("Hello", await host.Client.GetStringAsync("/greeter/greeting"));
+    }
+
+    [Fact]
     public async Task ProductionOutsideTheRoot_ServedWithAWarning_AndAFailedLoadWritesNoBadMark()
     {
         var host = await StartHostAsync();
