@@ -21,13 +21,15 @@ public sealed class UsersFile
     private static readonly PasswordHash DummyHash = new(PasswordHasher.DefaultIterations, new byte[16], new byte[32]);
     private readonly IReadOnlyDictionary<string, PasswordHash> _users;
     private readonly IReadOnlyDictionary<string, string> _keyOwners;
+    private readonly byte[] _keyHashKey;
     private readonly ConcurrentDictionary<string, string> _verified = new(StringComparer.Ordinal);
 
-    private UsersFile(string path, IReadOnlyDictionary<string, PasswordHash> users, IReadOnlyDictionary<string, string> keyOwners)
+    private UsersFile(string path, IReadOnlyDictionary<string, PasswordHash> users, IReadOnlyDictionary<string, string> keyOwners, byte[] keyHashKey)
     {
         Path = path;
         _users = users;
         _keyOwners = keyOwners;
+        _keyHashKey = keyHashKey;
     }
 
     public string Path { get; }
@@ -35,7 +37,8 @@ public sealed class UsersFile
     public IEnumerable<string> Names => _users.Keys.Concat(_keyOwners.Values);
 
     /// <param name="apiKeys">The file holds API keys (hmac-sha256 lines) rather than users (pbkdf2-sha256 lines).</param>
-    public static UsersFile Load(string path, bool apiKeys = false)
+    /// <param name="keySecret">The secret the API keys were hashed under (auth.keySecretEnv), if any.</param>
+    public static UsersFile Load(string path, bool apiKeys = false, string? keySecret = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string[] lines;
@@ -55,11 +58,11 @@ public sealed class UsersFile
             throw new UsersFileException($"{path}: cannot read the users file: {cause}");
         }
 
-        return Parse(path, lines, apiKeys);
+        return Parse(path, lines, apiKeys, keySecret);
     }
 
     /// <summary>Parses the lines of a users file, reporting every bad line at once.</summary>
-    public static UsersFile Parse(string path, IEnumerable<string> lines, bool apiKeys = false)
+    public static UsersFile Parse(string path, IEnumerable<string> lines, bool apiKeys = false, string? keySecret = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
         var users = new Dictionary<string, PasswordHash>(StringComparer.Ordinal);
@@ -115,7 +118,7 @@ public sealed class UsersFile
             throw new UsersFileException(string.Join(Environment.NewLine, errors));
         }
 
-        return new UsersFile(path, users, keyOwners);
+        return new UsersFile(path, users, keyOwners, PasswordHasher.ApiKeyHashKey(keySecret));
     }
 
     /// <summary>The hash of <c>hmac-sha256:&lt;hash base64&gt;</c>, normalised to base64, or null.</summary>
@@ -160,7 +163,7 @@ public sealed class UsersFile
     public string? FindKeyOwner(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return _keyOwners.GetValueOrDefault(Convert.ToBase64String(PasswordHasher.ApiKeyHash(key)));
+        return _keyOwners.GetValueOrDefault(Convert.ToBase64String(PasswordHasher.ApiKeyHash(key, _keyHashKey)));
     }
 
     private void Remember(string fingerprint, string name)

@@ -89,8 +89,18 @@ internal sealed class AppConfigReader(string configFolder)
         var realm = auth.Get("realm", YamlValues.NonEmptyText, defaults.Realm);
         var maxFailures = auth.Get("maxFailures", YamlValues.PositiveCount, defaults.MaxFailures);
         var failureWindow = auth.Get("failureWindow", YamlValues.Duration, defaults.FailureWindow);
+        var keySecretEnv = auth.Optional<string>("keySecretEnv", YamlValues.NonEmptyText);
+        if (keySecretEnv is not null && scheme is not null && scheme != "apiKey")
+        {
+            auth.Errors.Add(auth.LineOf("keySecretEnv"), auth.KeyPath("keySecretEnv"), "only applies to scheme apiKey (passwords are salted PBKDF2 hashes)");
+        }
+
         return scheme is null
             ? null
-            : new AuthConfig { Scheme = scheme, Header = header, UsersFile = usersFile, Realm = realm, MaxFailures = maxFailures, FailureWindow = failureWindow };
+            : new AuthConfig
+            {
+                Scheme = scheme, Header = header, UsersFile = usersFile, Realm = realm, MaxFailures = maxFailures, FailureWindow = failureWindow,
+                KeySecretEnv = keySecretEnv,
+            };
     }
 }

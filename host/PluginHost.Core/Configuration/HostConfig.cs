@@ -104,5 +104,7 @@ public sealed record AuthConfig
     public string Realm { get; init; } = "PluginHost";
     /// <summary>Failed authentications one client address may make per <see cref="FailureWindow"/>; then 429 until the window ends.</summary>
     public int MaxFailures { get; init; } = 10;
+    /// <summary>For apiKey: the environment variable holding the secret key of the keyed hash (optional; see PasswordHasher).</summary>
+    public string? KeySecretEnv { get; init; }
     public TimeSpan FailureWindow { get; init; } = TimeSpan.FromMinutes(1);
 }

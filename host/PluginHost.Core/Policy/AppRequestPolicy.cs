@@ -39,7 +39,11 @@ public sealed class AppRequestPolicy : IDisposable
         {
             try
             {
-                users = UsersFile.Load(usersFile, apiKeys: config.Auth.Scheme == ApiKeyAuthenticationHandler.SchemeKind);
+                users = UsersFile.Load(usersFile, apiKeys: config.Auth.Scheme == ApiKeyAuthenticationHandler.SchemeKind, KeySecret(config));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new PluginLoadException(config.Name, usersFile, $"auth.keySecretEnv {config.Auth.KeySecretEnv}: {ex.Message}") { BlamesRelease = false };
             }
             catch (UsersFileException ex)
             {
@@ -70,6 +74,20 @@ public sealed class AppRequestPolicy : IDisposable
         }
 
         return new AppRequestPolicy(config.Auth, users, files);
+    }
+
+    /// <summary>The secret of the API keys' keyed hash, from the environment variable auth.keySecretEnv names (none: null).</summary>
+    private static string? KeySecret(AppConfig config)
+    {
+        if (config.Auth?.KeySecretEnv is not { } variable)
+        {
+            return null;
+        }
+
+        return Environment.GetEnvironmentVariable(variable) is { Length: > 0 } secret
+            ? secret
+            : throw new PluginLoadException(config.Name, config.Auth.UsersFile ?? "",
+                $"auth.keySecretEnv names the environment variable {variable}, which is not set; set it to the secret the keys were hashed with") { BlamesRelease = false };
     }
 
     /// <summary>

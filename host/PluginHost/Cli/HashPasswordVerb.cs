@@ -23,7 +23,15 @@ internal static class HashPasswordVerb
         {
             Description = $"The secret is an API key (at least {PasswordHasher.MinApiKeyLength} random characters, e.g. 'openssl rand -base64 32'): print its keyed-hash line for auth.scheme apiKey",
         };
-        var command = new Command("hash-password", "Print a users-file line for a password or API key typed (or piped) on standard input") { name, iterations, apiKey };
+        var keySecretEnv = new Option<string?>("--key-secret-env")
+        {
+            Description = "With --api-key: hash under the secret in this environment variable (the app's auth.keySecretEnv)",
+            HelpName = "variable",
+        };
+        var command = new Command("hash-password", "Print a users-file line for a password or API key typed (or piped) on standard input")
+        {
+            name, iterations, apiKey, keySecretEnv,
+        };
         CliAction.Set(command, services, config, async context =>
         {
             var secret = context.Services.ReadSecret();
@@ -35,7 +43,7 @@ internal static class HashPasswordVerb
             try
             {
                 var line = context.GetValue(apiKey)
-                    ? PasswordHasher.FormatApiKeyLine(context.GetValue(name)!, secret)
+                    ? PasswordHasher.FormatApiKeyLine(context.GetValue(name)!, secret, KeySecret(context.GetValue(keySecretEnv)))
                     : PasswordHasher.FormatLine(context.GetValue(name)!, secret, context.GetValue(iterations));
                 await context.Out.WriteLineAsync(line).ConfigureAwait(false);
             }
@@ -48,6 +56,11 @@ internal static class HashPasswordVerb
         });
         return command;
     }
+
+    private static string? KeySecret(string? variable) =>
+        variable is null ? null
+        : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value
+        : throw new CliUserException($"--key-secret-env: the environment variable {variable} is not set");
 
     /// <summary>Reads a secret from a pipe, or from the terminal without echoing it.</summary>
     internal static string? ReadSecretFromConsole()

@@ -73,6 +73,23 @@ public sealed class UsersFileTests
     }
 
     [Fact]
+    public void FindKeyOwner_KeysHashedUnderASecret_FoundOnlyWithThatSecret()
+    {
+        const string Secret = "c2VjcmV0IG9mIHRoZSBrZXllZCBoYXNoIGZvciB0ZXN0cw";
+        string[] lines = [PasswordHasher.FormatApiKeyLine("batch", BatchKey, Secret)];
+
+        var withSecret = UsersFile.Parse("keys", lines, apiKeys: true, keySecret: Secret);
+        var withoutSecret = UsersFile.Parse("keys", lines, apiKeys: true);
+        var otherSecret = UsersFile.Parse("keys", lines, apiKeys: true, keySecret: Secret + "x");
+
+        Assert.Equal("batch", withSecret.FindKeyOwner(BatchKey));
+        Assert.Null(withoutSecret.FindKeyOwner(BatchKey));
+        Assert.Null(otherSecret.FindKeyOwner(BatchKey));
+        Assert.NotEqual(PasswordHasher.HashApiKey(BatchKey), PasswordHasher.HashApiKey(BatchKey, Secret));
+        Assert.Throws<ArgumentException>(() => PasswordHasher.HashApiKey(BatchKey, "short secret"));
+    }
+
+    [Fact]
     public void FormatApiKeyLine_ShortKey_Refused()
     {
         var ex = Assert.Throws<ArgumentException>(() => PasswordHasher.FormatApiKeyLine("batch", "short"));

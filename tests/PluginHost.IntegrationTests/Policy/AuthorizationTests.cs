@@ -197,6 +197,32 @@ public sealed class AuthorizationTests : HostPerTest
         Assert.Empty(await host.CollectRetiredAsync());
     }
 
+    /// <summary>Issue 12: with auth.keySecretEnv the keys' hashes are keyed by a secret from the environment.</summary>
+    [Fact]
+    public async Task ApiKey_KeySecretFromTheEnvironment_KeyHashedUnderItAccepted_AndAMissingVariableStopsTheStart()
+    {
+        var variable = "PLUGINHOST_TEST_KEY_SECRET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        const string Secret = "dGhlIHNlY3JldCBvZiB0aGUga2V5ZWQgaGFzaCBvZiB0aGlzIHRlc3Q";
+        await File.WriteAllLinesAsync(Path.Combine(Releases.Root, "users.txt"), [PasswordHasher.FormatApiKeyLine("reporting-batch", GoodKey, Secret)]);
+        var config = ApiKeyAuth + $"\n  keySecretEnv: {variable}";
+        PolicyConfig.Write(Releases, PolicyConfig.ReportingApi(config));
+
+        var missing = await Assert.ThrowsAsync<PluginHost.Core.Generations.GenerationBuildException>(() => HostRunner.StartAsync(Releases.ConfigPath));
+        Environment.SetEnvironmentVariable(variable, Secret);
+        try
+        {
+            var host = await StartAsync(config);
+
+            Assert.Equal("reporting-batch", (await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", GoodKey))).User);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", OtherKey))).Status);
+            Assert.Contains($"auth.keySecretEnv names the environment variable {variable}, which is not set", missing.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     /// <summary>Issue 12: failed authentications are rate-limited per client address (ASP.NET Core's rate limiter).</summary>
     [Fact]
     public async Task ApiKey_MoreWrongKeysThanMaxFailures_429WithRetryAfterForThatAddressOnly()
