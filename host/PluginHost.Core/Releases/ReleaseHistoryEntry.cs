@@ -28,6 +28,12 @@ public static class ReleaseActions
 
     /// <summary>A release marked bad loaded successfully later: the mark no longer holds.</summary>
     public const string Cleared = "cleared";
+
+    /// <summary>
+    /// A promote or rollback recorded its entry but was killed before the link moved: production stayed <c>to</c>.
+    /// Written by the next command that holds the lock, so the history matches the link again.
+    /// </summary>
+    public const string Interrupted = "interrupted";
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -337,6 +337,7 @@ public sealed class ReleaseStore
         // validated the release.
         using var held = Lock();
         DeleteStaleLinks();
+        RecordInterruptedFlip();
         if (OutsideRootReason(version) is { } outside)
         {
             throw new ReleaseStoreException(outside);
@@ -374,6 +375,21 @@ public sealed class ReleaseStore
         }
 
         return new ReleaseChange(from, version, Changed: true) { ChangedMeanwhile = meanwhile };
+    }
+
+    /// <summary>
+    /// Under the lock: when the last flip in the history names another target than the link while production is still
+    /// where that flip started, the flip was killed between its entry and its rename; record that production stayed.
+    /// </summary>
+    private void RecordInterruptedFlip()
+    {
+        var last = History.ReadAll().LastOrDefault(e => e.Action is ReleaseActions.Promote or ReleaseActions.Rollback or ReleaseActions.Interrupted);
+        var production = Production;
+        if (last is { Action: not ReleaseActions.Interrupted } && last.To != production && last.From == production)
+        {
+            Append(ReleaseActions.Interrupted, last.To, production,
+                $"the {last.Action} to '{last.To}' was interrupted before the link moved; production stayed '{production ?? "(none)"}'");
+        }
     }
 
     /// <summary>Why <paramref name="version"/> cannot be flipped to when its folder is a symlink leading elsewhere, else null.</summary>
@@ -415,6 +431,17 @@ public sealed class ReleaseStore
         var stack = new List<string>();
         foreach (var entry in history)
         {
+            if (entry.Action == ReleaseActions.Interrupted)
+            {
+                // The flip before it never happened.
+                if (stack.Count > 0 && stack[^1] == entry.From)
+                {
+                    stack.RemoveAt(stack.Count - 1);
+                }
+
+                continue;
+            }
+
             if (entry.To is null || entry.Action is not (ReleaseActions.Promote or ReleaseActions.Rollback))
             {
                 continue;

@@ -112,6 +112,28 @@ public sealed class ReleaseStoreLockingTests : IDisposable
     }
 
     [Fact]
+    public void Promote_AfterAPromoteKilledBetweenItsEntryAndTheFlip_HistoryRecordsItAndRollbackIgnoresIt()
+    {
+        _releases.AddRelease("1");
+        _releases.AddRelease("2");
+        _releases.AddRelease("3");
+        var sut = _releases.CreateStore();
+        sut.Promote("1");
+        // What a promote to 2 killed after writing its entry, before renaming the link, leaves: the entry alone.
+        sut.History.Append(new ReleaseHistoryEntry(_releases.Time.GetUtcNow(), ReleaseActions.Promote, "1", "2", "killed"));
+
+        sut.Promote("3");
+
+        var entries = sut.History.ReadAll();
+        Assert.Equal((ReleaseActions.Interrupted, "2", "1"), (entries[^2].Action, entries[^2].From, entries[^2].To));
+        Assert.Equal((ReleaseActions.Promote, "1", "3"), (entries[^1].Action, entries[^1].From, entries[^1].To));
+        Assert.Equal("1", sut.FindRollbackTarget());
+        sut.Rollback();
+        // 2 never was production: there is nothing further back.
+        Assert.Null(sut.FindRollbackTarget());
+    }
+
+    [Fact]
     public void Promote_VersionFolderIsASymlinkOutsideTheRoot_RefusedNamingIt()
     {
         var outside = Directory.CreateTempSubdirectory("pluginhost-outside-").FullName;
