@@ -116,6 +116,21 @@ public sealed class ReleaseHardeningTests : HostPerTest
         Assert.DoesNotContain("   at ", host.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_YamlThatCrashedTheParser_ExitsOneWithFileAndLineAndNoStackTrace()
+    {
+        // The unclosed '[' followed by more 'key:' lines is what made YamlDotNet's parser throw without a position.
+        File.WriteAllText(Releases.ConfigPath, "admin:\n  allow: [127.0.0.0/8, ::1\n" + File.ReadAllText(Releases.ConfigPath));
+        using var host = HostProcess.Start(Releases.ConfigPath);
+
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(host.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(Releases.ConfigPath)}:[0-9]+: not valid YAML", line);
+        Assert.DoesNotContain("Operation is not valid", host.Output, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public async Task Promote_DiskFull_Exit1ProductionUnchangedAndHistoryMatchesTheLink()
     {
