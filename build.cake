@@ -6,6 +6,7 @@
 //   Promote  points releases/production at releases/v<version>, atomically (--release-version=1.2.0,
 //            --no-validate, --force)
 //   Run      publishes and promotes the default version if there is no releases/production, then serves
+//            (--urls="http://127.0.0.1:9090" listens there instead of server.urls; Ctrl+C stops it)
 //
 // The version argument is --release-version (Cake itself owns --version). Its default is the <Version>
 // in plugins/Directory.Build.props.
@@ -85,10 +86,14 @@ Task("Run")
     .Does(() =>
 {
     EnsureProductionRelease();
-    DotNetRun(
-        repoRoot.CombineWithFilePath("host/PluginHost/PluginHost.csproj").FullPath,
-        new ProcessArgumentBuilder().Append("serve").Append("--config").AppendQuoted(repoRoot.CombineWithFilePath("config.yaml").FullPath),
-        new DotNetRunSettings { Configuration = configuration });
+    var serve = new ProcessArgumentBuilder().Append("serve").Append("--config").AppendQuoted(repoRoot.CombineWithFilePath("config.yaml").FullPath);
+    // --urls=URL[;URL] is handed to 'serve' as it is: the verb checks it.
+    if (HasArgument("urls"))
+    {
+        serve.Append("--urls").AppendQuoted(Argument<string>("urls"));
+    }
+
+    DotNetRun(repoRoot.CombineWithFilePath("host/PluginHost/PluginHost.csproj").FullPath, serve, new DotNetRunSettings { Configuration = configuration });
 });
 
 Task("Default")

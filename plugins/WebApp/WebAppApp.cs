@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.FileProviders;
 using PluginHost.Abstractions;
 
 namespace WebApp;
 
-/// <summary>The WebApp sample: HTML pages rendered from templates, plus static files from wwwroot/.</summary>
+/// <summary>
+/// The WebApp sample: HTML pages rendered from templates. Its static files (wwwroot/) are served by the host
+/// (<c>static: wwwroot</c> in config.yaml), whose rules refuse dot files, appsettings*.json, assemblies and symlinks
+/// leading out of the release; an app's own file provider would serve all of those.
+/// </summary>
 public sealed class WebAppApp : IPluginApp
 {
     /// <inheritdoc />
@@ -17,8 +20,6 @@ public sealed class WebAppApp : IPluginApp
         services.AddSingleton(context);
         services.AddOptions<SiteOptions>().Bind(context.Settings);
         services.AddSingleton<PageRenderer>();
-        // Created by the container so that it is disposed with this generation.
-        services.AddSingleton(_ => new PhysicalFileProvider(Path.Combine(context.ContentRoot, "wwwroot")));
     }
 
     /// <inheritdoc />
@@ -26,10 +27,6 @@ public sealed class WebAppApp : IPluginApp
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            FileProvider = app.ApplicationServices.GetRequiredService<PhysicalFileProvider>(),
-        });
         app.UseRouting();
         app.UseEndpoints(endpoints => endpoints.MapPages());
     }

@@ -29,6 +29,25 @@ public sealed class CoreHostTests : HostedTest
     }
 
     [Fact]
+    public async Task WebApp_FilesTheHostsRulesRefuse_NotServedThroughTheSample()
+    {
+        // Issue 12: the sample served these through its own file provider.
+        var wwwroot = Path.Combine(Releases.ReleasesRoot, "v1.4.0", "WebApp", "wwwroot");
+        await File.WriteAllTextAsync(Path.Combine(wwwroot, "appsettings.json"), "{\"secret\": \"s3cr3t\"}");
+        var outside = Path.Combine(Releases.Root, "outside.txt");
+        await File.WriteAllTextAsync(outside, "outside the release");
+        File.CreateSymbolicLink(Path.Combine(wwwroot, "leak.txt"), outside);
+
+        var settings = await Host.Client.GetAsync("/appsettings.json");
+        var leak = await Host.Client.GetAsync("/leak.txt");
+        var css = await Host.Client.GetAsync("/css/site.css");
+
+        Assert.Equal(HttpStatusCode.NotFound, settings.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, leak.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+    }
+
+    [Fact]
     public async Task Settings_FromConfigYaml_ReachTheApp()
     {
         var json = await Host.GetJsonAsync("/api/v1/version");

@@ -30,6 +30,24 @@ public sealed class ReleaseWorkflowTests : HostedTest
         Assert.Equal(ServedBy("v1", Host.GenerationNumber), Served(output));
     }
 
+    /// <summary>Issue 12: the unit's ExecReload ('systemctl reload') waits for the host's reload and fails when it failed.</summary>
+    [Fact]
+    public async Task ReloadWait_RunningHost_Exit0ThenExit1NamingTheErrorWhenTheReloadFails()
+    {
+        var before = Host.GenerationNumber;
+
+        var ok = await CliRunner.RunAsync(Releases, "reload", "--wait");
+        File.WriteAllText(Releases.ConfigPath, File.ReadAllText(Releases.ConfigPath).Replace("WebApp/WebApp.dll", "WebApp/WebAp.dll", StringComparison.Ordinal));
+        var failed = await CliRunner.RunAsync(Releases, "reload", "--wait");
+
+        Assert.True(ok.ExitCode == 0, ok.Error);
+        Assert.Contains($"reloaded: serving v1 generation {before + 1}", ok.Out, StringComparison.Ordinal);
+        Assert.Equal(1, failed.ExitCode);
+        Assert.StartsWith("error: reload failed; the previous generation keeps serving: ", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("WebAp.dll", failed.Error, StringComparison.Ordinal);
+        Assert.Equal("v1", await Host.VersionServedAsync());
+    }
+
 #if DEBUG
     private const string BuildConfiguration = "Debug";
 #else

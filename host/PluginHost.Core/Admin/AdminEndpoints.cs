@@ -10,11 +10,12 @@ namespace PluginHost.Core.Admin;
 
 /// <summary>
 /// The admin surface under <c>admin.path</c> (default /_pluginhost): <c>GET /</c> (HTML status page), <c>GET status</c> (JSON),
-/// <c>GET metrics</c> (Prometheus text) and <c>POST reload</c>.
+/// <c>GET metrics</c> (Prometheus text), <c>GET healthz</c> (the process answers), <c>GET readyz</c> (a generation serves
+/// and no app's health check is Unhealthy; 503 otherwise) and <c>POST reload</c>.
 /// Answered by the host before any app is looked up; refused unless <see cref="AdminAccess"/> allows it.
 /// </summary>
 public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access, StatusReporter status, ReloadCoordinator coordinator, StatusPage page,
-    PrometheusExporter metrics, RequestTelemetry telemetry, ILogger<AdminEndpoints> logger)
+    PrometheusExporter metrics, RequestTelemetry telemetry, HealthReporter health, ILogger<AdminEndpoints> logger)
 {
     public async Task InvokeAsync(HttpContext context, PathString subPath)
     {
@@ -55,9 +56,29 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
                 context.Response.ContentType = PrometheusExporter.ContentType;
                 await context.Response.WriteAsync(metrics.Scrape(), context.RequestAborted);
                 break;
+            case ("/healthz", "GET"):
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-store";
+                await context.Response.WriteAsync("Healthy", context.RequestAborted);
+                break;
+            case ("/readyz", "GET"):
+                var readiness = await health.CheckAsync(context.RequestAborted);
+                context.Response.StatusCode = readiness.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                context.Response.ContentType = "application/json; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-store";
+                await JsonSerializer.SerializeAsync(context.Response.Body, readiness, StatusJsonContext.Default.Readiness, context.RequestAborted);
+                break;
             case ("/status", "GET"):
                 context.Response.ContentType = "application/json; charset=utf-8";
                 await JsonSerializer.SerializeAsync(context.Response.Body, status.Snapshot(), StatusJsonContext.Default.HostStatus, context.RequestAborted);
+                break;
+            case ("/reload", "POST") when context.Request.Query["wait"] == "true":
+                // 'pluginhost reload --wait' (the unit's ExecReload): reload now and answer with the result, 500 when it
+                // failed, so that 'systemctl reload' reports the failure.
+                var result = await coordinator.ReloadAsync(new ReloadRequest("admin request (reload --wait)"), context.RequestAborted);
+                context.Response.StatusCode = result.Ok ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await JsonSerializer.SerializeAsync(context.Response.Body, result, StatusJsonContext.Default.ReloadResult, context.RequestAborted);
                 break;
             case ("/reload", "POST"):
                 coordinator.RequestReload("admin request");

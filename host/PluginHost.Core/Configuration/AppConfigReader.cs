@@ -53,6 +53,7 @@ internal sealed class AppConfigReader(string configFolder)
         var staticFolder = app.Optional<string>("static", ConfigValues.ReleaseRelativePath);
         var maxRequestBodySize = app.Get("maxRequestBodySize", YamlValues.ByteSize, defaults.MaxRequestBodySize);
         var requestTimeout = app.Get("requestTimeout", YamlValues.Duration, defaults.RequestTimeout);
+        int? maxConcurrentRequests = app.Get("maxConcurrentRequests", YamlValues.PositiveCount, 0) is > 0 and var limit ? limit : null;
         var auth = app.Section("auth", ReadAuth, null);
         if (name is null || mount is null)
         {
@@ -75,6 +76,7 @@ internal sealed class AppConfigReader(string configFolder)
             Static = staticFolder,
             MaxRequestBodySize = maxRequestBodySize,
             RequestTimeout = requestTimeout,
+            MaxConcurrentRequests = maxConcurrentRequests,
             Auth = auth,
         };
         return new LocatedApp(config, app.Path, app.LineOf("name"), app.LineOf("mount"));
@@ -87,8 +89,20 @@ internal sealed class AppConfigReader(string configFolder)
         var header = auth.Get("header", YamlValues.NonEmptyText, defaults.Header);
         var usersFile = auth.Required("usersFile", ConfigValues.ResolvedPath(configFolder));
         var realm = auth.Get("realm", YamlValues.NonEmptyText, defaults.Realm);
+        var maxFailures = auth.Get("maxFailures", YamlValues.PositiveCount, defaults.MaxFailures);
+        var failureWindow = auth.Get("failureWindow", YamlValues.Duration, defaults.FailureWindow);
+        var keySecretEnv = auth.Optional<string>("keySecretEnv", YamlValues.NonEmptyText);
+        if (keySecretEnv is not null && scheme is not null && scheme != "apiKey")
+        {
+            auth.Errors.Add(auth.LineOf("keySecretEnv"), auth.KeyPath("keySecretEnv"), "only applies to scheme apiKey (passwords are salted PBKDF2 hashes)");
+        }
+
         return scheme is null
             ? null
-            : new AuthConfig { Scheme = scheme, Header = header, UsersFile = usersFile, Realm = realm };
+            : new AuthConfig
+            {
+                Scheme = scheme, Header = header, UsersFile = usersFile, Realm = realm, MaxFailures = maxFailures, FailureWindow = failureWindow,
+                KeySecretEnv = keySecretEnv,
+            };
     }
 }

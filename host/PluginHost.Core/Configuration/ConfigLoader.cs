@@ -6,6 +6,9 @@ namespace PluginHost.Core.Configuration;
 /// <summary>Reads config.yaml into a validated <see cref="HostConfig"/>, or throws a <see cref="ConfigException"/> listing every problem.</summary>
 public static class ConfigLoader
 {
+    /// <summary>Largest config file read: a config is a page or two; anything far bigger is a mistake or an attack.</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
     /// <summary>Reads and validates the config file at <paramref name="path"/>.</summary>
     /// <exception cref="ConfigException">The file cannot be read or is invalid.</exception>
     public static HostConfig Load(string path)
@@ -14,6 +17,11 @@ public static class ConfigLoader
         string yaml;
         try
         {
+            if (new FileInfo(path).Length > MaxFileBytes)
+            {
+                throw new ConfigException([new ConfigError(path, 0, "", $"the file is larger than {MaxFileBytes / 1024} KB; a config file is far smaller (is it the right file?)")]);
+            }
+
             yaml = File.ReadAllText(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -48,13 +56,21 @@ public static class ConfigLoader
     private static YamlMappingNode? ReadRootMapping(string yaml, ConfigErrors errors)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException exception)
         {
             errors.Add((int)exception.Start.Line, "", $"not valid YAML: {SyntaxMessage(exception)}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's parser loses its state on some malformed flow collections (an unclosed '[' or '{' followed by
+            // ':') and throws this without a position; the scanner knows how far it read.
+            errors.Add((int)scanner.CurrentPosition.Line, "", "not valid YAML: an unclosed '[' or '{' (a flow list or map) before this line; close it, or quote values with ':'");
             return null;
         }
 

@@ -107,6 +107,8 @@ public sealed record AppConfig
     public string? Static { get; init; }
     public long MaxRequestBodySize { get; init; } = 30_000_000;
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+    /// <summary>Requests of this app allowed to run at once (all its generations together); more get 503. Null: no limit.</summary>
+    public int? MaxConcurrentRequests { get; init; }
     public AuthConfig? Auth { get; init; }
 
     /// <summary>The app's folder inside a release: the folder of its assembly.</summary>
@@ -122,4 +124,9 @@ public sealed record AuthConfig
     /// <summary>For apiKey: file of "name: key-hash" lines; for basic: file of users with salted hashes (absolute after loading).</summary>
     public string? UsersFile { get; init; }
     public string Realm { get; init; } = "PluginHost";
+    /// <summary>Failed authentications one client address may make per <see cref="FailureWindow"/>; then 429 until the window ends.</summary>
+    public int MaxFailures { get; init; } = 10;
+    /// <summary>For apiKey: the environment variable holding the secret key of the keyed hash (optional; see PasswordHasher).</summary>
+    public string? KeySecretEnv { get; init; }
+    public TimeSpan FailureWindow { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -8,6 +8,14 @@ namespace PluginHost.Core.Configuration;
 /// </summary>
 internal static class SettingsFlattener
 {
+    /// <summary>
+    /// Most settings one app may have once YAML aliases are followed: a few hundred bytes of nested aliases expand to
+    /// millions of keys ("billion laughs"), so the walk stops at this bound with an error.
+    /// </summary>
+    public const int MaxSettings = 10_000;
+
+    private sealed class TooManySettingsException : Exception;
+
     public static bool Read(YamlNode node, string key, ConfigErrors errors, out IReadOnlyDictionary<string, string?> value)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -19,7 +27,16 @@ internal static class SettingsFlattener
         }
 
         var errorsBefore = errors.Count;
-        AddMapping(mapping, prefix: "", key, settings, errors);
+        try
+        {
+            AddMapping(mapping, prefix: "", key, settings, errors);
+        }
+        catch (TooManySettingsException)
+        {
+            errors.Add(node, key, $"more than {MaxSettings} settings once YAML aliases (*name) are expanded; keep settings small, or read big data from a file");
+            settings.Clear();
+        }
+
         return errors.Count == errorsBefore;
     }
 
@@ -63,6 +80,11 @@ internal static class SettingsFlattener
 
     private static void AddValue(YamlNode node, string settingKey, string key, string? value, Dictionary<string, string?> settings, ConfigErrors errors)
     {
+        if (settings.Count >= MaxSettings)
+        {
+            throw new TooManySettingsException();
+        }
+
         if (!settings.TryAdd(settingKey, value))
         {
             errors.Add(node, key, $"setting '{settingKey}' is given twice (setting names ignore case)");

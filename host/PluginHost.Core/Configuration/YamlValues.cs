@@ -65,6 +65,24 @@ internal static class YamlValues
         return false;
     }
 
+    /// <summary>A whole number from 1 to <see cref="int.MaxValue"/>.</summary>
+    public static bool PositiveCount(YamlNode node, string key, ConfigErrors errors, out int value)
+    {
+        value = 0;
+        if (!Text(node, key, errors, out var text))
+        {
+            return false;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value > 0)
+        {
+            return true;
+        }
+
+        errors.Add(node, key, $"'{text}' must be a whole number of 1 or more");
+        return false;
+    }
+
     /// <summary>A strictly positive duration.</summary>
     public static bool Duration(YamlNode node, string key, ConfigErrors errors, out TimeSpan value)
     {

@@ -51,6 +51,7 @@ public static class PluginHostExtensions
         services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
             reason => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason)));
         services.AddSingleton<ReloadWatcher>();
+        services.AddSingleton<HealthReporter>();
         services.AddSingleton<StatusReporter>();
         // The executable registers the buffers of the sinks it set up; a host built without them reports none.
         services.TryAddSingleton<LogBuffers>();
@@ -64,6 +65,8 @@ public static class PluginHostExtensions
         services.AddSingleton(new AdminPorts(config.Admin));
         services.AddSingleton<AdminRouting>();
         AppAuthenticationSchemes.Register(services, config);
+        services.AddSingleton<AuthFailureLimiter>();
+        services.AddSingleton<AppConcurrencyLimits>();
         services.AddSingleton<RequestGate>();
         services.AddSingleton<PluginDispatcher>();
         // Before the engine's lifetime: started first, stopped last, so the drops of the final retire are reported too.

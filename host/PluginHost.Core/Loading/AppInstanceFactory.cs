@@ -138,7 +138,11 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         }
         catch (Exception ex)
         {
-            throw new PluginLoadException(appName, assemblyPath, $"{step} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}");
+            // Settings from config.yaml that the app's options validation refuses are config's fault, not the release's.
+            throw new PluginLoadException(appName, assemblyPath, $"{step} threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}")
+            {
+                BlamesRelease = ex is not Microsoft.Extensions.Options.OptionsValidationException,
+            };
         }
     }
 }

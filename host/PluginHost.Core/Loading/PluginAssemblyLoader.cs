@@ -50,7 +50,12 @@ public static class PluginAssemblyLoader
         ArgumentException.ThrowIfNullOrEmpty(appName);
         if (!File.Exists(assemblyPath))
         {
-            throw new PluginLoadException(appName, assemblyPath, "assembly not found");
+            // The file is named by config.yaml (apps[].assembly): a typo there is not the release's fault, so the
+            // release is not marked bad for it.
+            throw new PluginLoadException(appName, assemblyPath, "assembly not found (check apps[].assembly in config.yaml and the release's contents)")
+            {
+                BlamesRelease = false,
+            };
         }
 
         if (CheckContract(appName, assemblyPath) is { } incompatibility)

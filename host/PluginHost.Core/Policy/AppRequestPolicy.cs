@@ -39,11 +39,15 @@ public sealed class AppRequestPolicy : IDisposable
         {
             try
             {
-                users = UsersFile.Load(usersFile);
+                users = UsersFile.Load(usersFile, apiKeys: config.Auth.Scheme == ApiKeyAuthenticationHandler.SchemeKind, KeySecret(config));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new PluginLoadException(config.Name, usersFile, $"auth.keySecretEnv {config.Auth.KeySecretEnv}: {ex.Message}") { BlamesRelease = false };
             }
             catch (UsersFileException ex)
             {
-                throw new PluginLoadException(config.Name, usersFile, ex.Message) { BlamesRelease = false };
+                throw new PluginLoadException(config.Name, usersFile, WithoutPath(ex.Message, usersFile)) { BlamesRelease = false };
             }
         }
 
@@ -71,6 +75,31 @@ public sealed class AppRequestPolicy : IDisposable
 
         return new AppRequestPolicy(config.Auth, users, files);
     }
+
+    /// <summary>The secret of the API keys' keyed hash, from the environment variable auth.keySecretEnv names (none: null).</summary>
+    private static string? KeySecret(AppConfig config)
+    {
+        if (config.Auth?.KeySecretEnv is not { } variable)
+        {
+            return null;
+        }
+
+        return Environment.GetEnvironmentVariable(variable) is { Length: > 0 } secret
+            ? secret
+            : throw new PluginLoadException(config.Name, config.Auth.UsersFile ?? "",
+                $"auth.keySecretEnv names the environment variable {variable}, which is not set; set it to the secret the keys were hashed with") { BlamesRelease = false };
+    }
+
+    /// <summary>
+    /// The users file's errors name the file at the start of each line ("path: …", "path:12: …"); the load error names
+    /// it once already, so each line keeps only the cause ("…", "line 12: …").
+    /// </summary>
+    private static string WithoutPath(string message, string path) =>
+        string.Join("; ", message.Split(Environment.NewLine).Select(line =>
+            !line.StartsWith(path + ":", StringComparison.Ordinal) ? line
+            : line[(path.Length + 1)..] is var rest && rest.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 && rest[..colon].All(char.IsAsciiDigit)
+                ? $"line {rest[..colon]}:{rest[(colon + 1)..]}"
+                : rest.TrimStart()));
 
     /// <summary>Puts the host-served static files in front of the app's own pipeline, when the app has <c>static</c>.</summary>
     public RequestDelegate Wrap(RequestDelegate pipeline, IServiceProvider appServices, ILoggerFactory loggerFactory)

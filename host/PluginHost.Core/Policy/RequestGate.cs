@@ -10,12 +10,15 @@ using PluginHost.Core.Loading;
 namespace PluginHost.Core.Policy;
 
 /// <summary>
-/// Runs before an app sees a request: authenticates with the app's scheme (401 + WWW-Authenticate when that fails),
-/// hands the app the user name instead of the credentials, strips Authorization unless <c>passAuthorization</c>, and
-/// sets the app's <c>maxRequestBodySize</c>.
+/// Runs before an app sees a request: authenticates with the app's scheme (401 + WWW-Authenticate when that fails, 429 +
+/// Retry-After for a client past <c>auth.maxFailures</c>), hands the app the user name instead of the credentials, strips
+/// Authorization unless <c>passAuthorization</c>, sets the app's <c>maxRequestBodySize</c>, and answers 503 + Retry-After when
+/// the app already runs <c>maxConcurrentRequests</c> requests.
 /// </summary>
-public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
+public sealed partial class RequestGate(AppAuthenticationSchemes schemes, AuthFailureLimiter failures, AppConcurrencyLimits concurrency)
 {
+    private static readonly Task<bool> Refused = Task.FromResult(false);
+
     private static readonly Task<bool> Admitted = Task.FromResult(true);
 
     /// <summary>True when the request may go on to the app; otherwise the refusal has been written.</summary>
@@ -26,6 +29,20 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
         ArgumentNullException.ThrowIfNull(app);
         // Only the host says who the user is.
         context.Request.Headers.Remove(PluginHeaders.AuthenticatedUser);
+        if (!concurrency.TryEnter(app.Config, out var lease))
+        {
+            Log.TooBusy(app.Logger, app.Name, app.Config.MaxConcurrentRequests ?? 0, context.Request.Method, context.Request.Path.Value);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return Refused;
+        }
+
+        if (lease is not null)
+        {
+            // Released when the request is over, whatever the app did (Kestrel disposes it after the response).
+            context.Response.RegisterForDispose(lease);
+        }
+
         if (app.Policy.Authentication is { } auth)
         {
             return AuthenticateThenAdmitAsync(context, app, auth);
@@ -63,6 +80,17 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
 
     private async Task<bool> AuthenticateAsync(HttpContext context, AppInstance app, AppAuthenticationFeature auth)
     {
+        var address = context.Connection.RemoteIpAddress;
+        if (failures.Blocked(app.Name, address, auth.Config) is { } retryAfter)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            Log.TooManyFailures(app.Logger, app.Name, address?.ToString(), auth.Config.MaxFailures, auth.Config.FailureWindow, seconds);
+            context.Request.Headers.Remove(auth.Config.Scheme == BasicAuthenticationHandler.SchemeKind ? HeaderNames.Authorization : auth.Config.Header);
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return false;
+        }
+
         var scheme = await schemes.EnsureAsync(app.Config);
         context.Features.Set(auth);
         try
@@ -71,7 +99,13 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
             if (!result.Succeeded)
             {
                 // The app generation's logger: the event carries App, Version and Generation like the app's own.
-                Log.Refused(app.Logger, app.Name, context.Connection.RemoteIpAddress?.ToString(), result.Failure?.Message ?? "no credentials");
+                Log.Refused(app.Logger, app.Name, address?.ToString(), result.Failure?.Message ?? "no credentials");
+                if (result.Failure is not null)
+                {
+                    // Wrong credentials count; a request without any (a browser's first try) does not.
+                    failures.Failed(app.Name, address, auth.Config);
+                }
+
                 await context.ChallengeAsync(scheme);
                 return false;
             }
@@ -93,5 +127,13 @@ public sealed partial class RequestGate(AppAuthenticationSchemes schemes)
         [LoggerMessage(EventId = 43, EventName = "AuthenticationRefused", Level = LogLevel.Warning,
             Message = "Request for {App} from {RemoteAddress} not authenticated: {Reason}; answered 401")]
         public static partial void Refused(ILogger logger, string app, string? remoteAddress, string reason);
+
+        [LoggerMessage(EventId = 45, EventName = "AppConcurrencyLimitReached", Level = LogLevel.Warning,
+            Message = "{App} already runs {MaxConcurrentRequests} requests (maxConcurrentRequests): {Method} {Path} answered 503")]
+        public static partial void TooBusy(ILogger logger, string app, int maxConcurrentRequests, string method, string? path);
+
+        [LoggerMessage(EventId = 44, EventName = "AuthenticationRateLimited", Level = LogLevel.Warning,
+            Message = "Request for {App} from {RemoteAddress} refused with 429: more than {MaxFailures} failed authentications within {FailureWindow}; retry after {RetryAfterSeconds} s")]
+        public static partial void TooManyFailures(ILogger logger, string app, string? remoteAddress, int maxFailures, TimeSpan failureWindow, int retryAfterSeconds);
     }
 }

@@ -5,7 +5,7 @@ namespace PluginHost.Core.Releases;
 
 /// <summary>
 /// The append-only history file (JSON lines, one <see cref="ReleaseHistoryEntry"/> per line).
-/// Each entry is written with a single append so concurrent writers (CLI and host) do not interleave;
+/// Each entry is written with a single O_APPEND write so concurrent writers (CLI and host) neither interleave nor overwrite;
 /// lines that cannot be read (e.g. a torn last line) are skipped and counted, never fatal.
 /// </summary>
 public sealed class ReleaseHistory
@@ -21,16 +21,32 @@ public sealed class ReleaseHistory
     /// <summary>Lines of the file that could not be read by the last <see cref="ReadAll"/>.</summary>
     public int SkippedLines { get; private set; }
 
-    public void Append(ReleaseHistoryEntry entry)
+    /// <summary>
+    /// Appends one entry as one write(2) to a file opened with O_APPEND, flushed to disk before returning: writers in
+    /// other processes can never overwrite it (.NET's FileMode.Append writes at the length it saw when opening, which
+    /// lost entries under concurrent writers). <see cref="ReleaseStore"/> also appends only while it holds the
+    /// <see cref="ReleasesLock"/>. Returns the file's length before the entry, for <see cref="TruncateTo"/>.
+    /// </summary>
+    public long Append(ReleaseHistoryEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var json = JsonSerializer.Serialize(entry, ReleaseHistoryJsonContext.Default.ReleaseHistoryEntry);
-
-        using var stream = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        var before = File.Exists(FilePath) ? new FileInfo(FilePath).Length : 0;
         // A previous writer that died mid-line must not glue its fragment onto this entry.
-        var prefix = stream.Length > 0 && !EndsWithNewLine(FilePath) ? "\n" : "";
-        stream.Write(Encoding.UTF8.GetBytes(prefix + json + "\n"));
-        stream.Flush(flushToDisk: true);
+        var prefix = before > 0 && !EndsWithNewLine(FilePath) ? "\n" : "";
+        AppendOnlyFile.Write(FilePath, Encoding.UTF8.GetBytes(prefix + json + "\n"));
+        return before;
+    }
+
+    /// <summary>Takes back entries appended after <paramref name="length"/> (an action that could not be completed).</summary>
+    public void TruncateTo(long length)
+    {
+        using var handle = File.OpenHandle(FilePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        if (RandomAccess.GetLength(handle) > length)
+        {
+            RandomAccess.SetLength(handle, length);
+            RandomAccess.FlushToDisk(handle);
+        }
     }
 
     /// <summary>All readable entries, oldest first; empty when the file does not exist.</summary>

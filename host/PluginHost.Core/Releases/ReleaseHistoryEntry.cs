@@ -8,7 +8,7 @@ namespace PluginHost.Core.Releases;
 /// <param name="From">Production before the change (promote/rollback), if any.</param>
 /// <param name="To">The version the entry is about: new production, published, pruned or marked bad.</param>
 /// <param name="User">Who did it (<see cref="Environment.UserName"/>).</param>
-/// <param name="Reason">Why a release was marked bad.</param>
+/// <param name="Reason">Why a release was marked bad, or why the mark was cleared.</param>
 public sealed record ReleaseHistoryEntry(
     [property: JsonPropertyName("time")] DateTimeOffset Time,
     [property: JsonPropertyName("action")] string Action,
@@ -25,6 +25,15 @@ public static class ReleaseActions
     public const string Rollback = "rollback";
     public const string MarkBad = "bad";
     public const string Prune = "prune";
+
+    /// <summary>A release marked bad loaded successfully later: the mark no longer holds.</summary>
+    public const string Cleared = "cleared";
+
+    /// <summary>
+    /// A promote or rollback recorded its entry but was killed before the link moved: production stayed <c>to</c>.
+    /// Written by the next command that holds the lock, so the history matches the link again.
+    /// </summary>
+    public const string Interrupted = "interrupted";
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -16,7 +16,11 @@ public sealed record ReleaseInfo(string Version, string Path, DateTimeOffset Las
 /// <param name="From">Production before (null if there was none).</param>
 /// <param name="To">Production now.</param>
 /// <param name="Changed">False when <paramref name="To"/> already was production (nothing was written).</param>
-public sealed record ReleaseChange(string? From, string To, bool Changed);
+public sealed record ReleaseChange(string? From, string To, bool Changed)
+{
+    /// <summary>Production was not what the caller saw when it started: another command changed it meanwhile.</summary>
+    public bool ChangedMeanwhile { get; init; }
+}
 
 /// <summary>The outcome of <see cref="ReleaseStore.Prune"/>.</summary>
 /// <param name="Deleted">Versions removed from the root.</param>

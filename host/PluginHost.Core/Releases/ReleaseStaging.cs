@@ -34,6 +34,22 @@ public sealed class ReleaseStaging : IDisposable
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_done, this);
+        string? trash;
+        using (_store.Lock())
+        {
+            trash = MoveIntoPlace();
+        }
+
+        if (trash is not null)
+        {
+            // The new release is in place: a trash folder that cannot be deleted now is hidden, and 'prune' deletes it later.
+            ReleaseStore.TryDeleteTrash(trash);
+        }
+    }
+
+    /// <summary>Under the root's lock: the old release (if replaced) to trash, the new one in, the history entry.</summary>
+    private string? MoveIntoPlace()
+    {
         string? trash = null;
         if (Directory.Exists(FinalPath))
         {
@@ -62,11 +78,7 @@ public sealed class ReleaseStaging : IDisposable
 
         _done = true;
         _store.RecordPublish(Version);
-        if (trash is not null)
-        {
-            // The new release is in place: a trash folder that cannot be deleted now is hidden, and 'prune' deletes it later.
-            ReleaseStore.TryDeleteTrash(trash);
-        }
+        return trash;
     }
 
     private ReleaseStoreException RestoreAfterFailedMove(string trash, Exception failure)

@@ -9,13 +9,22 @@ public sealed class ReleaseStore
 {
     public const string HistoryFileName = "history.log";
 
+    /// <summary>The default reload trigger's name (reload.trigger in config.yaml can name another one).</summary>
+    public const string DefaultTriggerFileName = "reload.trigger";
+
+    /// <summary>Hidden folders of releases being published; see <see cref="ReleaseStaging"/>.</summary>
+    public const string StagingPrefix = ".staging-";
+
     /// <summary>Hidden folders of releases being replaced ('publish --force') or pruned; deleted by 'prune' if left over.</summary>
     public const string TrashPrefix = ".trash-";
 
     private readonly TimeProvider _timeProvider;
     private readonly string _userName;
+    private readonly HashSet<string> _reservedNames;
 
-    public ReleaseStore(string releasesRoot, string productionLinkName = "production", TimeProvider? timeProvider = null, string? userName = null)
+    /// <param name="reservedNames">More names the host uses inside the root (e.g. the configured reload trigger's file name).</param>
+    public ReleaseStore(string releasesRoot, string productionLinkName = "production", TimeProvider? timeProvider = null, string? userName = null,
+        IEnumerable<string>? reservedNames = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(releasesRoot);
         ArgumentException.ThrowIfNullOrEmpty(productionLinkName);
@@ -30,6 +39,23 @@ public sealed class ReleaseStore
         History = new ReleaseHistory(Path.Combine(Root, HistoryFileName));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _userName = userName ?? Environment.UserName;
+        // Every name the host itself uses inside the root. Hidden ones (.lock, .staging-*, .trash-*, .production.*.tmp)
+        // are no valid version names anyway: a version starts with a letter or digit.
+        _reservedNames = new HashSet<string>([productionLinkName, HistoryFileName, DefaultTriggerFileName, ReleasesLock.FileName, .. reservedNames ?? []],
+            StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// A store for the releases root of <paramref name="config"/>, reserving its reload trigger's name when the trigger
+    /// lies in the root.
+    /// </summary>
+    public static ReleaseStore For(Configuration.HostConfig config, TimeProvider? timeProvider = null, string? userName = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(config.Releases.Root));
+        var trigger = Path.GetFullPath(config.Reload.Trigger);
+        string[] reserved = Path.GetDirectoryName(trigger) == root ? [Path.GetFileName(trigger)] : [];
+        return new ReleaseStore(config.Releases.Root, config.Releases.Production, timeProvider, userName, reserved);
     }
 
     public string Root { get; }
@@ -50,13 +76,39 @@ public sealed class ReleaseStore
         }
     }
 
+    /// <summary>
+    /// True when the production link leads to a folder that is not a version folder directly inside the root (e.g. an
+    /// absolute link to /somewhere/else): the host serves it, with a warning, but never marks it bad.
+    /// </summary>
+    public bool ProductionIsOutsideRoot => ProductionOutsideRootTarget() is not null;
+
+    /// <summary>The real folder production leads to when that is outside the root, else null.</summary>
+    public string? ProductionOutsideRootTarget()
+    {
+        var link = new DirectoryInfo(ProductionLinkPath);
+        if (link.LinkTarget is null || link.ResolveLinkTarget(returnFinalTarget: true) is not DirectoryInfo { Exists: true } target)
+        {
+            return null;
+        }
+
+        var realRoot = RealRoot();
+        var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target.FullName));
+        return (parent == Root || parent == realRoot) && IsVersionFolder(new DirectoryInfo(Path.Combine(Root, target.Name)))
+            ? null
+            : target.FullName;
+    }
+
+    /// <summary>True when production leads to the version folder <paramref name="version"/> of this root (so a failure to load it may mark it bad).</summary>
+    public bool ServesFromRoot(string version) => VersionName.IsValid(version) && Production == version && !ProductionIsOutsideRoot;
+
     /// <summary>The absolute folder of <paramref name="version"/> (which need not exist); rejects bad names.</summary>
     public string GetVersionPath(string version)
     {
         VersionName.Require(version);
-        if (version == ProductionLinkName || version == HistoryFileName)
+        if (_reservedNames.Contains(version))
         {
-            throw new ReleaseStoreException($"'{version}' is reserved in the releases root and cannot be a version name");
+            throw new ReleaseStoreException(
+                $"'{version}' is reserved in the releases root (the host uses {string.Join(", ", _reservedNames.Order(StringComparer.Ordinal))} there) and cannot be a version name");
         }
 
         var path = Path.GetFullPath(Path.Combine(Root, version));
@@ -115,22 +167,43 @@ public sealed class ReleaseStore
     public void MarkBad(string version, string reason)
     {
         VersionName.Require(version);
+        using var held = Lock();
         Append(ReleaseActions.MarkBad, from: null, version, string.IsNullOrWhiteSpace(reason) ? "no reason given" : reason.Trim());
+    }
+
+    /// <summary>Clears a bad mark of <paramref name="version"/> (it loaded after all); false when it was not marked.</summary>
+    public bool ClearBadMark(string version, string reason)
+    {
+        VersionName.Require(version);
+        if (!IsBad(version))
+        {
+            return false;
+        }
+
+        using var held = Lock();
+        if (!IsBad(version))
+        {
+            return false;
+        }
+
+        Append(ReleaseActions.Cleared, from: null, version, reason);
+        return true;
     }
 
     /// <summary>Where 'rollback' without a version goes: the latest earlier production that still exists and is not bad.</summary>
     public string? FindRollbackTarget() => FindRollbackTarget(History.ReadAll(), Production);
 
     /// <summary>Points production at <paramref name="version"/> atomically and records it. Validation is the caller's job.</summary>
-    public ReleaseChange Promote(string version, bool allowBad = false) => Flip(version, ReleaseActions.Promote, allowBad);
+    /// <param name="expectedFrom">Production as the caller saw it when it started: a change by another command meanwhile is reported in <see cref="ReleaseChange.ChangedMeanwhile"/>.</param>
+    public ReleaseChange Promote(string version, bool allowBad = false, string? expectedFrom = null) => Flip(version, ReleaseActions.Promote, allowBad, expectedFrom);
 
     /// <summary>Points production back at <paramref name="to"/>, or at <see cref="FindRollbackTarget()"/> when null.</summary>
-    public ReleaseChange Rollback(string? to = null, bool allowBad = false)
+    public ReleaseChange Rollback(string? to = null, bool allowBad = false, string? expectedFrom = null)
     {
         var target = to ?? FindRollbackTarget()
             ?? throw new ReleaseStoreException(
                 $"nothing to roll back to: the history in {History.FilePath} has no earlier production that still exists and is not marked bad; use 'rollback --to <version>'");
-        return Flip(target, ReleaseActions.Rollback, allowBad);
+        return Flip(target, ReleaseActions.Rollback, allowBad, expectedFrom);
     }
 
     /// <summary>Starts publishing <paramref name="version"/> into a hidden folder of the root; see <see cref="ReleaseStaging"/>.</summary>
@@ -156,7 +229,7 @@ public sealed class ReleaseStore
         }
 
         Directory.CreateDirectory(Root);
-        var staging = Path.Combine(Root, $".staging-{version}-{Guid.NewGuid():N}");
+        var staging = Path.Combine(Root, $"{StagingPrefix}{version}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         return new ReleaseStaging(this, version, path, staging, overwrite);
     }
@@ -174,50 +247,40 @@ public sealed class ReleaseStore
             throw new ReleaseStoreException($"--keep must be 0 or more (got {keep})");
         }
 
-        var versions = ListVersions();
-        var protectedVersions = versions.Take(keep).Select(v => v.Version)
-            .Concat(versions.Where(v => v.IsProduction || v.IsRollbackTarget).Select(v => v.Version))
-            .ToHashSet(StringComparer.Ordinal);
-        // Read both again just before deleting: a promote may have happened since the listing.
-        if (Production is { } production)
-        {
-            protectedVersions.Add(production);
-        }
-
-        if (FindRollbackTarget() is { } rollbackTarget)
-        {
-            protectedVersions.Add(rollbackTarget);
-        }
-
-        var notDeleted = new List<string>();
-        if (!dryRun)
-        {
-            foreach (var leftover in TrashFolders())
-            {
-                if (!TryDeleteTrash(leftover))
-                {
-                    notDeleted.Add(leftover);
-                }
-            }
-        }
-
         var deleted = new List<string>();
-        foreach (var release in versions.Where(v => !protectedVersions.Contains(v.Version)))
+        var trash = new List<string>();
+        IReadOnlyList<ReleaseInfo> versions;
+        HashSet<string> protectedVersions;
+        // Production and the rollback target are read under the lock: no promote, rollback or publish can move them
+        // between this reading and the renames below.
+        using (dryRun ? null : Lock())
         {
             if (!dryRun)
             {
-                var trash = NewTrashPath(release.Version);
-                Directory.Move(GetVersionPath(release.Version), trash);
-                Append(ReleaseActions.Prune, from: null, release.Version);
-                if (!TryDeleteTrash(trash))
-                {
-                    notDeleted.Add(trash);
-                }
+                DeleteStaleLinks();
+                trash.AddRange(TrashFolders());
             }
 
-            deleted.Add(release.Version);
+            versions = ListVersions();
+            protectedVersions = versions.Take(keep).Select(v => v.Version)
+                .Concat(versions.Where(v => v.IsProduction || v.IsRollbackTarget).Select(v => v.Version))
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var release in versions.Where(v => !protectedVersions.Contains(v.Version)))
+            {
+                if (!dryRun)
+                {
+                    var path = NewTrashPath(release.Version);
+                    Directory.Move(GetVersionPath(release.Version), path);
+                    trash.Add(path);
+                    Append(ReleaseActions.Prune, from: null, release.Version);
+                }
+
+                deleted.Add(release.Version);
+            }
         }
 
+        // Hidden trash is no release any more: deleting it (slow for big releases) needs no lock.
+        var notDeleted = trash.Where(t => !TryDeleteTrash(t)).ToList();
         return new PruneResult(deleted, versions.Select(v => v.Version).Where(protectedVersions.Contains).ToList()) { NotDeleted = notDeleted };
     }
 
@@ -245,8 +308,41 @@ public sealed class ReleaseStore
 
     internal void RecordPublish(string version) => Append(ReleaseActions.Publish, from: null, version);
 
-    private ReleaseChange Flip(string version, string action, bool allowBad)
+    /// <summary>Holds the root's <see cref="ReleasesLock"/>: every change of the root happens under it.</summary>
+    internal ReleasesLock Lock() => ReleasesLock.Acquire(Root);
+
+    /// <summary>
+    /// Deletes temporary links left by a flip that was killed between creating the link and renaming it over
+    /// production (under the lock, so none of them belongs to a flip in progress).
+    /// </summary>
+    private void DeleteStaleLinks()
     {
+        if (!Directory.Exists(Root))
+        {
+            return;
+        }
+
+        foreach (var stale in new DirectoryInfo(Root).EnumerateFileSystemInfos(SymlinkFlipper.TemporaryPattern(ProductionLinkName)))
+        {
+            if (stale.LinkTarget is not null)
+            {
+                File.Delete(stale.FullName);
+            }
+        }
+    }
+
+    private ReleaseChange Flip(string version, string action, bool allowBad, string? expectedFrom)
+    {
+        // Everything below is read again under the lock: a prune or another promote may have run since the caller
+        // validated the release.
+        using var held = Lock();
+        DeleteStaleLinks();
+        RecordInterruptedFlip();
+        if (OutsideRootReason(version) is { } outside)
+        {
+            throw new ReleaseStoreException(outside);
+        }
+
         RequireExisting(version);
         if (!allowBad && GetBadReason(version) is { } reason)
         {
@@ -260,17 +356,53 @@ public sealed class ReleaseStore
         }
 
         var from = Production;
+        var meanwhile = expectedFrom is not null && (from ?? "") != expectedFrom;
         if (from == version)
         {
-            return new ReleaseChange(from, version, Changed: false);
+            return new ReleaseChange(from, version, Changed: false) { ChangedMeanwhile = meanwhile };
         }
 
-        SymlinkFlipper.Flip(ProductionLinkPath, version);
-        Append(action, from, version);
-        return new ReleaseChange(from, version, Changed: true);
+        // What can fail on a full disk is written first: if the history cannot take the entry, production stays.
+        var historyLength = Append(action, from, version);
+        try
+        {
+            SymlinkFlipper.Flip(ProductionLinkPath, version);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            History.TruncateTo(historyLength);
+            throw;
+        }
+
+        return new ReleaseChange(from, version, Changed: true) { ChangedMeanwhile = meanwhile };
     }
 
-    private void Append(string action, string? from, string? to, string? reason = null)
+    /// <summary>
+    /// Under the lock: when the last flip in the history names another target than the link while production is still
+    /// where that flip started, the flip was killed between its entry and its rename; record that production stayed.
+    /// </summary>
+    private void RecordInterruptedFlip()
+    {
+        var last = History.ReadAll().LastOrDefault(e => e.Action is ReleaseActions.Promote or ReleaseActions.Rollback or ReleaseActions.Interrupted);
+        var production = Production;
+        if (last is { Action: not ReleaseActions.Interrupted } && last.To != production && last.From == production)
+        {
+            Append(ReleaseActions.Interrupted, last.To, production,
+                $"the {last.Action} to '{last.To}' was interrupted before the link moved; production stayed '{production ?? "(none)"}'");
+        }
+    }
+
+    /// <summary>Why <paramref name="version"/> cannot be flipped to when its folder is a symlink leading elsewhere, else null.</summary>
+    private string? OutsideRootReason(string version)
+    {
+        var path = GetVersionPath(version);
+        var info = new DirectoryInfo(path);
+        return info.LinkTarget is { } target
+            ? $"release '{version}' is a symlink to '{target}': production must point at a real folder directly inside {Root}; copy the release there instead"
+            : null;
+    }
+
+    private long Append(string action, string? from, string? to, string? reason = null)
         => History.Append(new ReleaseHistoryEntry(_timeProvider.GetUtcNow(), action, from, to, _userName, reason));
 
     private string? FindRollbackTarget(IReadOnlyList<ReleaseHistoryEntry> history, string? production)
@@ -299,6 +431,17 @@ public sealed class ReleaseStore
         var stack = new List<string>();
         foreach (var entry in history)
         {
+            if (entry.Action == ReleaseActions.Interrupted)
+            {
+                // The flip before it never happened.
+                if (stack.Count > 0 && stack[^1] == entry.From)
+                {
+                    stack.RemoveAt(stack.Count - 1);
+                }
+
+                continue;
+            }
+
             if (entry.To is null || entry.Action is not (ReleaseActions.Promote or ReleaseActions.Rollback))
             {
                 continue;
@@ -332,7 +475,7 @@ public sealed class ReleaseStore
             {
                 bad[entry.To!] = entry.Reason ?? "no reason given";
             }
-            else if (entry.Action == ReleaseActions.Publish)
+            else if (entry.Action is ReleaseActions.Publish or ReleaseActions.Cleared)
             {
                 bad.Remove(entry.To!);
             }
@@ -343,8 +486,11 @@ public sealed class ReleaseStore
 
     private IEnumerable<DirectoryInfo> VersionFolders()
         => Directory.Exists(Root)
-            ? new DirectoryInfo(Root).EnumerateDirectories().Where(d => IsVersionFolder(d) && d.Name != ProductionLinkName)
+            ? new DirectoryInfo(Root).EnumerateDirectories().Where(d => IsVersionFolder(d) && !_reservedNames.Contains(d.Name))
             : [];
+
+    private string RealRoot()
+        => Path.TrimEndingDirectorySeparator(new DirectoryInfo(Root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Root);
 
     private static bool IsVersionFolder(DirectoryInfo folder)
         => folder.Exists && folder.LinkTarget is null && VersionName.IsValid(folder.Name);

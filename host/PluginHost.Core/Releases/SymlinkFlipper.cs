@@ -26,7 +26,7 @@ public static class SymlinkFlipper
 
         var link = Path.GetFullPath(linkPath);
         var folder = Path.GetDirectoryName(link) ?? throw new ArgumentException($"'{linkPath}' has no parent folder", nameof(linkPath));
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(link)}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(folder, TemporaryPattern(Path.GetFileName(link)).Replace("*", Guid.NewGuid().ToString("N"), StringComparison.Ordinal));
 
         File.CreateSymbolicLink(temporary, target);
         if (Rename(temporary, link) != 0)
@@ -36,6 +36,9 @@ public static class SymlinkFlipper
             throw new IOException($"cannot point {link} at '{target}': rename failed: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
     }
+
+    /// <summary>The temporary links' names next to <paramref name="linkName"/>, as a search pattern: <c>.production.*.tmp</c>.</summary>
+    public static string TemporaryPattern(string linkName) => $".{linkName}.*.tmp";
 
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int Rename([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);

@@ -10,9 +10,10 @@ namespace PluginHost.Core.Reloading;
 /// <param name="LoadConfig">Reads config.yaml again for every reload (throws ConfigException when invalid).</param>
 /// <param name="OnReleaseFailed">
 /// Told the version and error of a release that failed to load (e.g. to mark it bad); not called when the fault lies
-/// outside the release (an invalid config.yaml or users file, a dangling link).
+/// outside the release (an invalid config.yaml or users file, a missing assembly named by config, a dangling link).
 /// </param>
-public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null);
+/// <param name="OnReleaseLoaded">Told the version of every release that loaded and now serves (e.g. to clear a bad mark).</param>
+public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null, Action<string>? OnReleaseLoaded = null);
 
 /// <summary>
 /// Runs loads one at a time: build the whole new generation off to the side, swap it in with one atomic
@@ -179,6 +180,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         }
 
         CompletedReloads++;
+        _hooks.OnReleaseLoaded?.Invoke(next.Release.Version);
         return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, true, null, (long)duration.TotalMilliseconds, next.Release.Version, number);
     }
 

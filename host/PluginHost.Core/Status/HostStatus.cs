@@ -36,11 +36,17 @@ public sealed record AppStatus(
     long InFlight,
     long Requests,
     int RetiredAlive,
-    int Leaked);
+    int Leaked)
+{
+    /// <summary>The app's own health checks as {admin}/readyz last ran them for this generation (null before).</summary>
+    public AppHealth? Health { get; init; }
+}
 
 public sealed record RetiredStatus(string App, string Version, long Generation, string State);
 
 /// <summary>Source-generated: the host never serializes through shared reflection caches.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(HostStatus))]
+[JsonSerializable(typeof(ReloadResult))]
+[JsonSerializable(typeof(Readiness))]
 public sealed partial class StatusJsonContext : JsonSerializerContext;

@@ -89,10 +89,10 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
     {
         page.Append("<section class=\"wide\" id=\"apps\"><h2>Apps</h2><table><thead><tr><th>App</th><th>Mount</th><th>Version</th>")
             .Append("<th class=\"num\">Generation</th><th class=\"num\">Up</th><th class=\"num\">Req/s</th><th class=\"num\">Requests</th>")
-            .Append("<th class=\"num\">In flight</th><th class=\"num\">Load ms</th></tr></thead><tbody>");
+            .Append("<th class=\"num\">In flight</th><th class=\"num\">Load ms</th><th>Health</th></tr></thead><tbody>");
         if (snapshot.Apps.Count == 0)
         {
-            page.Append("<tr><td colspan=\"9\" class=\"muted\">No generation is being served.</td></tr>");
+            page.Append("<tr><td colspan=\"10\" class=\"muted\">No generation is being served.</td></tr>");
         }
 
         var timestamp = timeProvider.GetTimestamp();
@@ -107,11 +107,17 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
                 .Append("<td class=\"num app-rate\">").Append(RequestRate(app, timestamp, now).ToString("0.0", CultureInfo.InvariantCulture)).Append("</td>")
                 .Append("<td class=\"num app-requests\">").Append(app.Requests).Append("</td>")
                 .Append("<td class=\"num app-in-flight\">").Append(app.InFlight).Append("</td>")
-                .Append("<td class=\"num\">").Append(app.LoadMs).Append("</td></tr>");
+                .Append("<td class=\"num\">").Append(app.LoadMs).Append("</td>")
+                .Append("<td class=\"app-health\" title=\"").Append(E(HealthDetails(app.Health))).Append("\">")
+                .Append(E(app.Health?.Status ?? "not checked yet")).Append("</td></tr>");
         }
 
         page.Append("</tbody></table></section>");
     }
+
+    /// <summary>Each of the app's checks with its status and description (the last {admin}/readyz run).</summary>
+    private static string HealthDetails(AppHealth? health) =>
+        health is null ? "GET readyz runs the app's health checks" : string.Join("; ", health.Checks.Select(c => $"{c.Name}: {c.Status} {c.Description}".TrimEnd()));
 
     /// <summary>Requests per second since the previous page view (or since load on the first view of a generation).</summary>
     private double RequestRate(AppStatus app, long timestamp, DateTimeOffset now)

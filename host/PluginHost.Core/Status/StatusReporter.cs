@@ -4,8 +4,9 @@ using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Status;
 
-/// <summary>Takes a snapshot of what the host serves, its reloads, its retired generations and its log buffers.</summary>
-public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, LogBuffers logBuffers, TimeProvider timeProvider)
+/// <summary>Takes a snapshot of what the host serves, its reloads, its retired generations, its log buffers and its apps' health.</summary>
+public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, LogBuffers logBuffers, TimeProvider timeProvider,
+    HealthReporter health)
 {
     public HostStatus Snapshot()
     {
@@ -23,7 +24,10 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             app.InFlight,
             app.Requests,
             alive.Count(r => r.App == app.Name),
-            alive.Count(r => r.App == app.Name && r.State == UnloadState.Leaked))).ToList() ?? [];
+            alive.Count(r => r.App == app.Name && r.State == UnloadState.Leaked))
+        {
+            Health = health.Last(app.Name, generation.Number),
+        }).ToList() ?? [];
         return new HostStatus(
             timeProvider.GetUtcNow(),
             generation?.Release.Version,

@@ -44,7 +44,7 @@ internal sealed class CliContext(ParseResult parseResult, CliServices services, 
     }
 
     public ReleaseStore OpenStore(HostConfig config)
-        => new(config.Releases.Root, config.Releases.Production, Services.TimeProvider, Services.UserName);
+        => ReleaseStore.For(config, Services.TimeProvider, Services.UserName);
 
     /// <summary>Runs the configured validator on an existing version; throws a user error listing every problem.</summary>
     public async Task ValidateOrThrowAsync(HostConfig config, ReleaseStore store, string version, string verb)

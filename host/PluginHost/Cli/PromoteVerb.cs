@@ -17,6 +17,7 @@ internal static class PromoteVerb
             var name = VersionName.Require(context.GetValue(version));
             var hostConfig = context.LoadConfig();
             var store = context.OpenStore(hostConfig);
+            var before = store.Production;
             if (context.GetValue(noValidate))
             {
                 store.RequireExisting(name);
@@ -27,7 +28,7 @@ internal static class PromoteVerb
                 await context.ValidateOrThrowAsync(hostConfig, store, name, "promote").ConfigureAwait(false);
             }
 
-            var change = store.Promote(name, allowBad: context.GetValue(force));
+            var change = store.Promote(name, allowBad: context.GetValue(force), expectedFrom: before ?? "");
             await Report(context, change, hostConfig.Reload.Trigger).ConfigureAwait(false);
             return CliAction.Ok;
         });
@@ -37,6 +38,14 @@ internal static class PromoteVerb
     /// <summary>Prints the outcome of a promote or rollback.</summary>
     public static async Task Report(CliContext context, ReleaseChange change, string trigger)
     {
+        if (change.ChangedMeanwhile)
+        {
+            // Two promotes (or a promote and a rollback) at once: both succeed one after the other, and the one that
+            // ran first must not pass for the final state without a word.
+            await context.Error.WriteLineAsync(
+                $"warning: production changed while this command ran (another promote or rollback): it was '{change.From ?? "(none)"}' at the flip, not what it was at the start").ConfigureAwait(false);
+        }
+
         if (!change.Changed)
         {
             await context.Out.WriteLineAsync($"'{change.To}' already is production; nothing changed").ConfigureAwait(false);

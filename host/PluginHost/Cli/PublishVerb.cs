@@ -19,6 +19,8 @@ internal static class PublishVerb
             var name = VersionName.Require(context.GetValue(version));
             var hostConfig = context.LoadConfig();
             var store = context.OpenStore(hostConfig);
+            // A name the host uses in the root (reload.trigger, history.log, production…) is refused before anything is built.
+            store.GetVersionPath(name);
             var repository = PluginProjects.FindRepositoryRoot(context.ConfigPath, context.Services.CurrentDirectory);
             var projects = PluginProjects.Resolve(hostConfig, repository);
 
@@ -27,7 +29,7 @@ internal static class PublishVerb
             {
                 await context.Out.WriteLineAsync($"publishing {Path.GetRelativePath(repository, project.ProjectPath)} -> {project.AppFolder}/").ConfigureAwait(false);
                 string[] arguments = ["publish", project.ProjectPath, "-c", "Release", "-o", Path.Combine(staging.StagingPath, project.AppFolder), "--nologo"];
-                var exitCode = await context.Services.ProcessRunner.RunAsync("dotnet", arguments, repository, context.Out, context.CancellationToken).ConfigureAwait(false);
+                var exitCode = await context.Services.ProcessRunner.RunAsync(DotnetHost, arguments, repository, context.Out, context.CancellationToken).ConfigureAwait(false);
                 if (exitCode != 0)
                 {
                     throw new CliUserException($"dotnet publish {project.ProjectPath} failed with exit code {exitCode} (output above); release '{name}' was not created");
@@ -46,4 +48,11 @@ internal static class PublishVerb
         });
         return command;
     }
+
+    /// <summary>
+    /// The dotnet that builds the apps: DOTNET_HOST_PATH when set (the SDK sets it for the tools it runs, e.g. under
+    /// 'dotnet run'), else 'dotnet' from the PATH.
+    /// </summary>
+    private static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
 }

@@ -84,6 +84,7 @@ internal static class ReleasesVerb
         var what = entry.Action switch
         {
             ReleaseActions.Promote or ReleaseActions.Rollback => $"{entry.From ?? "(none)"} -> {entry.To}",
+            ReleaseActions.Interrupted => $"{entry.From} never served; production stayed {entry.To}",
             ReleaseActions.MarkBad => $"{entry.To}: {entry.Reason}",
             _ => entry.To ?? "",
         };

@@ -21,6 +21,7 @@ internal static class RollbackVerb
             var requested = context.GetValue(to) is { } explicitTarget ? VersionName.Require(explicitTarget) : null;
             var hostConfig = context.LoadConfig();
             var store = context.OpenStore(hostConfig);
+            var before = store.Production;
             var target = requested ?? store.FindRollbackTarget()
                 ?? throw new CliUserException(
                     $"nothing to roll back to: {store.History.FilePath} has no earlier production that still exists and is not marked bad; use 'rollback --to <version>'");
@@ -35,7 +36,7 @@ internal static class RollbackVerb
                 await context.ValidateOrThrowAsync(hostConfig, store, target, "rollback").ConfigureAwait(false);
             }
 
-            var change = store.Rollback(target, allowBad: context.GetValue(force));
+            var change = store.Rollback(target, allowBad: context.GetValue(force), expectedFrom: before ?? "");
             await PromoteVerb.Report(context, change, hostConfig.Reload.Trigger).ConfigureAwait(false);
             return CliAction.Ok;
         });

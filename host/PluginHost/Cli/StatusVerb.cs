@@ -23,7 +23,7 @@ internal static class StatusVerb
         {
             var hostConfig = context.LoadConfig();
             var url = StatusUrl(hostConfig);
-            var body = await FetchAsync(context, hostConfig, url, TimeSpan.FromSeconds(Math.Max(0.1, context.GetValue(timeout)))).ConfigureAwait(false);
+            var (_, body) = await AdminRequestAsync(context, hostConfig, HttpMethod.Get, url, TimeSpan.FromSeconds(Math.Max(0.1, context.GetValue(timeout)))).ConfigureAwait(false);
             if (context.GetValue(json))
             {
                 await context.Out.WriteLineAsync(body).ConfigureAwait(false);
@@ -54,8 +54,10 @@ internal static class StatusVerb
         return command;
     }
 
-    /// <summary>The admin surface's status URL: the first admin URL, else the first server URL; wildcard hosts become loopback.</summary>
-    internal static Uri StatusUrl(HostConfig config)
+    internal static Uri StatusUrl(HostConfig config) => AdminUrl(config, "status");
+
+    /// <summary>A URL of the admin surface: the first admin URL, else the first server URL; wildcard hosts become loopback.</summary>
+    internal static Uri AdminUrl(HostConfig config, string relative)
     {
         var listen = config.Admin.Urls.FirstOrDefault() ?? config.Server.Urls.FirstOrDefault()
             ?? throw new CliUserException("config has no server.urls or admin.urls: cannot tell where the host listens");
@@ -64,7 +66,7 @@ internal static class StatusVerb
             .Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
             .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
             .Replace("://[::]", "://[::1]", StringComparison.Ordinal);
-        if (!Uri.TryCreate(local.TrimEnd('/') + "/" + config.Admin.Path.Trim('/') + "/status", UriKind.Absolute, out var url))
+        if (!Uri.TryCreate(local.TrimEnd('/') + "/" + config.Admin.Path.Trim('/') + "/" + relative, UriKind.Absolute, out var url))
         {
             throw new CliUserException($"cannot build the status URL from '{listen}' and admin.path '{config.Admin.Path}'");
         }
@@ -72,10 +74,16 @@ internal static class StatusVerb
         return url;
     }
 
-    private static async Task<string> FetchAsync(CliContext context, HostConfig config, Uri url, TimeSpan timeout)
+    /// <summary>
+    /// Sends one request to the running host's admin surface (with admin.token when set) and returns status and body;
+    /// a refusal, a missing host or no answer within <paramref name="timeout"/> is a user error naming the cause.
+    /// </summary>
+    /// <param name="failureBodies">Statuses besides 200 whose body is returned to the caller rather than reported.</param>
+    internal static async Task<(HttpStatusCode Status, string Body)> AdminRequestAsync(CliContext context, HostConfig config, HttpMethod method, Uri url,
+        TimeSpan timeout, params HttpStatusCode[] failureBodies)
     {
         using var client = context.Services.CreateHttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        using var request = new HttpRequestMessage(method, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (config.Admin.Token is { Length: > 0 } token)
         {
@@ -90,7 +98,8 @@ internal static class StatusVerb
             var body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
             return response.StatusCode switch
             {
-                HttpStatusCode.OK => body,
+                HttpStatusCode.OK => (response.StatusCode, body),
+                var status when failureBodies.Contains(status) => (status, body),
                 HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => throw new CliUserException(
                     $"{url} refused the request ({(int)response.StatusCode} {response.StatusCode}): check admin.token and that this machine is in admin.allow"),
                 HttpStatusCode.NotFound => throw new CliUserException($"{url} answered 404: is admin.path '{config.Admin.Path}' right, and is this a PluginHost?"),

@@ -15,6 +15,12 @@ internal static class ValidateVerb
             var name = VersionName.Require(context.GetValue(version));
             var hostConfig = context.LoadConfig();
             var store = context.OpenStore(hostConfig);
+            if (store.ProductionOutsideRootTarget() is { } outside)
+            {
+                await context.Error.WriteLineAsync(
+                    $"warning: {store.ProductionLinkPath} leads to {outside}, outside the releases root {store.Root}: the host serves it, but promote, rollback and bad marks only know the releases inside the root").ConfigureAwait(false);
+            }
+
             await context.ValidateOrThrowAsync(hostConfig, store, name, "validate").ConfigureAwait(false);
             var apps = string.Join(", ", hostConfig.Apps.Select(a => a.Name));
             await context.Out.WriteLineAsync($"release '{name}' is valid ({hostConfig.Apps.Count} apps: {apps})").ConfigureAwait(false);

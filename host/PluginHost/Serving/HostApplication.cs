@@ -1,6 +1,5 @@
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Hosting;
-using PluginHost.Core.Releases;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Telemetry;
 using Serilog;
@@ -32,25 +31,32 @@ public static class HostApplication
         // SIGTERM/SIGINT: Kestrel stops accepting and lets in-flight requests finish for up to this long, then the
         // engine retires the last generation.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Server.ShutdownTimeout);
-        // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
-        builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls]);
+        if (SystemdSockets.Passed)
+        {
+            // Socket activation (deploy/pluginhost.socket): systemd owns the listening sockets and hands them over as
+            // LISTEN_FDS; Kestrel serves on them (its own UseSystemd), and server.urls/admin.urls are not bound. The
+            // sockets outlive the process, so a restart refuses no connection: they wait in the kernel's backlog.
+            builder.WebHost.ConfigureKestrel(options => options.UseSystemd());
+        }
+        else
+        {
+            // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
+            builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls]);
+        }
+
         builder.Services.AddPluginHost(config, hooks ?? DefaultHooks(config, logger));
         var app = builder.Build();
         app.UsePluginHost();
         return app;
     }
 
-    /// <summary>Config reloads read config.yaml again; a release that fails to load is marked bad in the release history.</summary>
-    private static ReloadHooks DefaultHooks(HostConfig config, Serilog.ILogger logger) =>
-        new(ConfigLoader.Load, (version, error) =>
-        {
-            try
-            {
-                new ReleaseStore(config.Releases.Root, config.Releases.Production).MarkBad(version, error);
-            }
-            catch (Exception ex) when (ex is IOException or ReleaseStoreException or UnauthorizedAccessException)
-            {
-                logger.Warning("Could not mark release {Version} bad in the history: {Error}", version, ex.Message);
-            }
-        });
+    /// <summary>
+    /// Config reloads read config.yaml again; a release of the root that fails to load is marked bad in the release
+    /// history, and the mark is cleared when it loads later.
+    /// </summary>
+    private static ReloadHooks DefaultHooks(HostConfig config, Serilog.ILogger logger)
+    {
+        var marks = new ReleaseMarks(config, new Serilog.Extensions.Logging.SerilogLoggerFactory(logger).CreateLogger<ReleaseMarks>());
+        return new ReloadHooks(ConfigLoader.Load, marks.ReleaseFailed, marks.ReleaseLoaded);
+    }
 }

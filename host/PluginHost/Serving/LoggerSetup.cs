@@ -31,7 +31,7 @@ public static class LoggerSetup
             .Enrich.With<AppTagEnricher>()
             // A release that cannot be loaded at start-up stops the host with one line ("Cannot start: …"); the
             // generic host's own "Hosting failed to start" event would repeat it with a stack trace.
-            .Filter.ByExcluding(e => e.Exception is GenerationBuildException);
+            .Filter.ByExcluding(e => e.Exception is GenerationBuildException || (e.Exception is IOException io && IsListenFailure(io)));
         WriteToBuffered(configuration.WriteTo, "console", config.BufferSize, buffers, sink => sink.Console(outputTemplate: Template));
         if (config.File is { } file)
         {
@@ -58,4 +58,9 @@ public static class LoggerSetup
         buffers.Add(monitor);
         return writeTo.Async(configure, bufferSize, blockWhenFull: false, monitor);
     }
+
+    /// <summary>Kestrel could not listen (port in use, address not available, permission denied): one line, not a stack trace.</summary>
+    public static bool IsListenFailure(IOException exception) =>
+        exception.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal)
+        || exception.InnerException is System.Net.Sockets.SocketException or Microsoft.AspNetCore.Connections.AddressInUseException;
 }

@@ -35,6 +35,12 @@ public static class ServeCommand
             Log.Fatal("Cannot start: {Error}", ex.Message);
             return 1;
         }
+        catch (IOException ex) when (LoggerSetup.IsListenFailure(ex))
+        {
+            // Kestrel's own message names the address and the cause ("address already in use"): the operator's to fix.
+            Log.Fatal("Cannot start: {Error}", ex.Message);
+            return 1;
+        }
         catch (Exception ex)
         {
             Log.Fatal(ex, "Host terminated unexpectedly");

@@ -23,11 +23,11 @@ public sealed class PasswordHasherTests
     }
 
     [Fact]
-    public void Hash_Default_IsPbkdf2Sha256With100000Iterations()
+    public void Hash_Default_IsPbkdf2Sha256WithOwaspsIterations()
     {
         var parts = PasswordHasher.Hash("secret").Split(':');
 
-        Assert.Equal(["pbkdf2-sha256", "100000"], parts[..2]);
+        Assert.Equal(["pbkdf2-sha256", "600000"], parts[..2]);
         Assert.Equal(16, Convert.FromBase64String(parts[2]).Length);
         Assert.Equal(32, Convert.FromBase64String(parts[3]).Length);
     }

@@ -29,17 +29,74 @@ public sealed class UsersFileTests
         Assert.False(sut.VerifyUser("ALICE", "wonderland"));
     }
 
+    private const string BatchKey = "k-123-Zm9vYmFyYmF6cXV4cXV1eHh5enp5eA";
+    private const string DashboardKey = "k-456-cXV1eHh5enp5eFptOXZZbUZ5WW1GNm";
+
     [Fact]
     public void FindKeyOwner_KnownKey_ReturnsItsName()
     {
-        var sut = UsersFile.Parse("keys", [PasswordHasher.FormatLine("reporting-batch", "k-123", 1_000), PasswordHasher.FormatLine("dashboard", "k-456", 1_000)]);
+        var sut = UsersFile.Parse("keys", [PasswordHasher.FormatApiKeyLine("reporting-batch", BatchKey), PasswordHasher.FormatApiKeyLine("dashboard", DashboardKey)], apiKeys: true);
 
-        Assert.Equal("dashboard", sut.FindKeyOwner("k-456"));
-        Assert.Equal("dashboard", sut.FindKeyOwner("k-456"));
-        Assert.Equal("reporting-batch", sut.FindKeyOwner("k-123"));
+        Assert.Equal("dashboard", sut.FindKeyOwner(DashboardKey));
+        Assert.Equal("dashboard", sut.FindKeyOwner(DashboardKey));
+        Assert.Equal("reporting-batch", sut.FindKeyOwner(BatchKey));
+        Assert.Null(sut.FindKeyOwner(BatchKey.ToUpperInvariant()));
         Assert.Null(sut.FindKeyOwner("k-789"));
         Assert.Null(sut.FindKeyOwner(""));
     }
+
+    /// <summary>Issue 12: a wrong key used to cost PBKDF2 against every line; now it is one keyed hash and a lookup.</summary>
+    [Fact]
+    public void FindKeyOwner_WrongKeysAgainstAThousandKeys_EachCostsOneHash()
+    {
+        var lines = Enumerable.Range(0, 1000).Select(i => PasswordHasher.FormatApiKeyLine($"owner{i}", $"{i:D6}-{BatchKey}")).ToList();
+        var sut = UsersFile.Parse("keys", lines, apiKeys: true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.Null(sut.FindKeyOwner($"wrong-{i}-{DashboardKey}"));
+        }
+
+        // A thousand PBKDF2 checks of even 1 000 iterations each took seconds per wrong key; a thousand HMACs take microseconds.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"1000 wrong keys took {clock.Elapsed}");
+        Assert.Equal("owner999", sut.FindKeyOwner($"000999-{BatchKey}"));
+    }
+
+    [Fact]
+    public void Parse_ApiKeyFileWithAPasswordHash_RefusedSayingHowToMakeTheLine()
+    {
+        var ex = Assert.Throws<UsersFileException>(() => UsersFile.Parse("/etc/app/keys", [Alice], apiKeys: true));
+
+        Assert.Contains("/etc/app/keys:1: key 'alice'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("hash-password alice --api-key", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FindKeyOwner_KeysHashedUnderASecret_FoundOnlyWithThatSecret()
+    {
+        const string Secret = "c2VjcmV0IG9mIHRoZSBrZXllZCBoYXNoIGZvciB0ZXN0cw";
+        string[] lines = [PasswordHasher.FormatApiKeyLine("batch", BatchKey, Secret)];
+
+        var withSecret = UsersFile.Parse("keys", lines, apiKeys: true, keySecret: Secret);
+        var withoutSecret = UsersFile.Parse("keys", lines, apiKeys: true);
+        var otherSecret = UsersFile.Parse("keys", lines, apiKeys: true, keySecret: Secret + "x");
+
+        Assert.Equal("batch", withSecret.FindKeyOwner(BatchKey));
+        Assert.Null(withoutSecret.FindKeyOwner(BatchKey));
+        Assert.Null(otherSecret.FindKeyOwner(BatchKey));
+        Assert.NotEqual(PasswordHasher.HashApiKey(BatchKey), PasswordHasher.HashApiKey(BatchKey, Secret));
+        Assert.Throws<ArgumentException>(() => PasswordHasher.HashApiKey(BatchKey, "short secret"));
+    }
+
+    [Fact]
+    public void FormatApiKeyLine_ShortKey_Refused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => PasswordHasher.FormatApiKeyLine("batch", "short"));
+
+        Assert.Contains($"at least {PasswordHasher.MinApiKeyLength} characters", ex.Message, StringComparison.Ordinal);
+    }
+
 
     [Fact]
     public void Parse_BadLines_ReportsEveryOneWithFileAndLine()

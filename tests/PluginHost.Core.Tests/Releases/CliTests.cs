@@ -257,10 +257,10 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.True(File.Exists(Path.Combine(_releases.Root, "1.5.0", "WebApp", "WebApp.dll")));
         Assert.True(File.Exists(Path.Combine(_releases.Root, "1.5.0", "ReportingApi", "ReportingApi.dll")));
-        await _cli.ProcessRunner.Received(1).RunAsync("dotnet",
+        await _cli.ProcessRunner.Received(1).RunAsync(Arg.Is<string>(f => Path.GetFileName(f) == "dotnet"),
             Arg.Is<IReadOnlyList<string>>(a => a[0] == "publish" && a[1] == Path.Combine(_releases.Folder, "plugins", "WebApp", "WebApp.csproj") && a.Contains("Release")),
             _releases.Folder, Arg.Any<TextWriter>(), Arg.Any<CancellationToken>());
-        Assert.Equal(["1.5.0", "history.log"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["1.5.0", "history.log"], _releases.Entries());
     }
 
     [Fact]
@@ -472,7 +472,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal("rebuilt", File.ReadAllText(Path.Combine(_releases.Root, "1.5.0", "WebApp", "WebApp.dll")));
         Assert.Equal("rebuilt", File.ReadAllText(Path.Combine(_releases.Root, "1.5.0", "ReportingApi", "ReportingApi.dll")));
         Assert.False(File.Exists(Path.Combine(_releases.Root, "1.5.0", "from-the-old-build")));
-        Assert.Equal(["1.4.2", "1.5.0", "history.log", "production"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["1.4.2", "1.5.0", "history.log", "production"], _releases.Entries());
         Assert.Equal("1.4.2", _releases.ReadProduction());
         var last = _releases.CreateStore().History.ReadAll()[^1];
         Assert.Equal((ReleaseActions.Publish, "1.5.0"), (last.Action, last.To));

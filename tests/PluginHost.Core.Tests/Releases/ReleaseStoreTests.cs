@@ -270,7 +270,7 @@ public sealed class ReleaseStoreTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(_releases.Root, "2", "marker")));
         Assert.False(sut.IsBad("2"));
-        Assert.Equal(["2", "history.log"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["2", "history.log"], _releases.Entries());
     }
 
     [Fact]
@@ -301,7 +301,7 @@ public sealed class ReleaseStoreTests : IDisposable
 
         Assert.Equal("new", File.ReadAllText(Path.Combine(_releases.Root, "2", "marker")));
         Assert.False(File.Exists(Path.Combine(_releases.Root, "2", "old-only")));
-        Assert.Equal(["2", "history.log"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["2", "history.log"], _releases.Entries());
     }
 
     [Fact]
@@ -346,7 +346,7 @@ public sealed class ReleaseStoreTests : IDisposable
         var first = events.First(AboutRelease1);
         var renamed = Assert.IsType<RenamedEventArgs>(first);
         Assert.StartsWith(ReleaseStore.TrashPrefix + "1-", renamed.Name, StringComparison.Ordinal);
-        Assert.Equal(["2", "history.log", "production"], Directory.EnumerateFileSystemEntries(_releases.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["2", "history.log", "production"], _releases.Entries());
     }
 
     [Fact]

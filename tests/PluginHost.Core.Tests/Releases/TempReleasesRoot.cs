@@ -63,6 +63,10 @@ internal sealed class TempReleasesRoot : IDisposable
 
     public string? ReadProduction() => new FileInfo(ProductionLink).LinkTarget;
 
+    /// <summary>The names in the root, sorted, without the releases lock file (there once any command changed the root).</summary>
+    public IEnumerable<string> Entries() =>
+        Directory.EnumerateFileSystemEntries(Root).Select(Path.GetFileName).OfType<string>().Where(n => n != ReleasesLock.FileName).Order(StringComparer.Ordinal);
+
     public void Dispose()
     {
         try

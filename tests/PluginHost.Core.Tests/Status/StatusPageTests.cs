@@ -32,7 +32,7 @@ public sealed class StatusPageTests : IAsyncDisposable
         _coordinator = new ReloadCoordinator(config, _current, _builder, Substitute.For<IGenerationRetirer>(), new ReloadHooks(_ => config),
             _time, NullLogger<ReloadCoordinator>.Instance);
         var tracker = new UnloadTracker(_time, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(10));
-        _sut = new StatusPage(new StatusReporter(_current, _coordinator, tracker, _logBuffers, _time), _coordinator, _time);
+        _sut = new StatusPage(new StatusReporter(_current, _coordinator, tracker, _logBuffers, _time, new HealthReporter(_current, _time)), _coordinator, _time);
     }
 
     public async ValueTask DisposeAsync()

@@ -16,8 +16,9 @@ public static class ExternalCommand
 
     /// <param name="stdoutOnly">Return standard output alone (standard error too when the program failed).</param>
     /// <param name="workingDirectory">Where the program runs; the test's own working directory when null.</param>
+    /// <param name="environment">Variables set (or replaced) for the program.</param>
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout, bool stdoutOnly = false,
-        string? workingDirectory = null)
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var start = new ProcessStartInfo(file)
@@ -31,6 +32,11 @@ public static class ExternalCommand
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + file);

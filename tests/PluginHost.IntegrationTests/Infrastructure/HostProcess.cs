@@ -53,25 +53,55 @@ public sealed class HostProcess : IDisposable
         }
     }
 
+    /// <param name="port">The loopback port to listen on; a free one when null.</param>
     /// <param name="readOutput">
     /// False leaves standard output unread until <see cref="ReadOutput"/>: once the pipe is full the host's console
     /// cannot write, as when journald or a terminal stops taking output. Standard error is always read.
     /// </param>
-    public static HostProcess Start(string configPath, bool readOutput = true)
+    public static HostProcess Start(string configPath, int? port = null, bool readOutput = true)
     {
-        var address = new Uri($"http://127.0.0.1:{HostRunner.FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{port ?? HostRunner.FreePort()}");
+        return Start(configPath, address, ["--urls", address.ToString().TrimEnd('/')], null, readOutput);
+    }
+
+    /// <summary>
+    /// Starts the host as systemd's socket activation does: <paramref name="listener"/> (listening, owned by the test as
+    /// systemd owns it) becomes the host's fd 3, with LISTEN_FDS=1 and LISTEN_PID = the host's own pid. bash dups the
+    /// socket to fd 3, sets LISTEN_PID to its own pid ($$) and execs the host, which keeps that pid.
+    /// </summary>
+    public static HostProcess StartSocketActivated(string configPath, Socket listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        var fd = (int)listener.SafeHandle.DangerousGetHandle();
+        // Sockets are created close-on-exec: let this one through to the child, then close the door again.
+        SetInheritable(fd, inheritable: true);
+        try
+        {
+            var script = $"exec 3<&{fd}; export LISTEN_FDS=1 LISTEN_PID=$$; exec \"$0\" \"$@\"";
+            return Start(configPath, new Uri($"http://127.0.0.1:{endpoint.Port}"), [], ["bash", "-c", script], readOutput: true);
+        }
+        finally
+        {
+            SetInheritable(fd, inheritable: false);
+        }
+    }
+
+    private static HostProcess Start(string configPath, Uri address, string[] listenArguments, string[]? launcher, bool readOutput)
+    {
         var dotnet = ExternalCommand.Dotnet;
         // A test run started in the background of a non-interactive shell (as CI scripts do) ignores SIGINT, and a
         // child inherits that: the host would never see Ctrl+C. 'env --default-signal' (GNU coreutils) gives the host
         // the disposition a terminal gives it.
-        var start = new ProcessStartInfo("env")
+        var start = new ProcessStartInfo(launcher?[0] ?? "env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(configPath)!,
         };
-        foreach (var arg in new[] { "--default-signal=INT", dotnet, HostAssembly, "serve", "--config", configPath, "--urls", address.ToString().TrimEnd('/') })
+        string[] arguments = [.. launcher?[1..] ?? [], .. launcher is null ? [] : new[] { "env" }, "--default-signal=INT", dotnet, HostAssembly, "serve", "--config", configPath, .. listenArguments];
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
@@ -186,6 +216,21 @@ public sealed class HostProcess : IDisposable
             throw new InvalidOperationException($"kill({_process.Id}, {name}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
+
+    private static void SetInheritable(int fd, bool inheritable)
+    {
+        const int GetFdFlags = 1;
+        const int SetFdFlags = 2;
+        const int CloseOnExec = 1;
+        var flags = Fcntl(fd, GetFdFlags, 0);
+        if (flags < 0 || Fcntl(fd, SetFdFlags, inheritable ? flags & ~CloseOnExec : flags | CloseOnExec) < 0)
+        {
+            throw new InvalidOperationException($"fcntl({fd}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int Fcntl(int fd, int command, int argument);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);

@@ -56,6 +56,9 @@ public sealed class TempReleases : IDisposable
         SymlinkFlipper.Flip(ProductionLink, version);
     }
 
+    /// <summary>Points production at any folder (an absolute link), e.g. one outside the releases root.</summary>
+    public void PromoteTo(string folder) => SymlinkFlipper.Flip(ProductionLink, Path.GetFullPath(folder));
+
     /// <summary>Like 'touch': creates the file or moves its modification time forward.</summary>
     public void Touch()
     {
@@ -87,6 +90,7 @@ public sealed class TempReleases : IDisposable
               - name: WebApp
                 mount: /
                 assembly: WebApp/WebApp.dll
+                static: wwwroot
                 warmup: [/]
                 settings:
                   siteName: Test site

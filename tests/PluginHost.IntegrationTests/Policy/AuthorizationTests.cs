@@ -88,11 +88,11 @@ public sealed class AuthorizationTests : HostPerTest
     [Fact]
     public async Task ApiKey_GoodKey_AppSeesTheNameButNotTheKey()
     {
-        await WriteUsersAsync(("reporting-batch", "k-good-123"), ("dashboard", "k-other-456"));
+        await WriteKeysAsync(("reporting-batch", GoodKey), ("dashboard", OtherKey));
         var host = await StartAsync(ApiKeyAuth);
 
-        var (status, headers, user, _) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-good-123"));
-        var again = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-other-456"));
+        var (status, headers, user, _) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", GoodKey));
+        var again = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", OtherKey));
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("reporting-batch", user);
@@ -105,10 +105,10 @@ public sealed class AuthorizationTests : HostPerTest
     [InlineData(null)]
     [InlineData("")]
     [InlineData("k-wrong")]
-    [InlineData("K-GOOD-123")]
+    [InlineData("K-GOOD-123-DGVZDCBRZXKGB25LIGZVCIB0AGUGAG9ZDA")]
     public async Task ApiKey_MissingOrWrongKey_401WithChallenge(string? key)
     {
-        await WriteUsersAsync(("reporting-batch", "k-good-123"));
+        await WriteKeysAsync(("reporting-batch", GoodKey));
         var host = await StartAsync(ApiKeyAuth);
 
         var (status, _, _, response) = await GetHeadersAsync(host, r =>
@@ -188,11 +188,82 @@ public sealed class AuthorizationTests : HostPerTest
 
         Assert.False(host.Coordinator.LastResult!.Ok);
         Assert.Contains("users.txt", host.Coordinator.LastResult.Error);
+        // Issue 12: the path is named once, not twice.
+        var usersPath = Path.Combine(Releases.Root, "users.txt");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(host.Coordinator.LastResult.Error!, System.Text.RegularExpressions.Regex.Escape(usersPath)));
         Assert.Equal("alice", (await GetHeadersAsync(host, r => r.Headers.Authorization = Basic("alice", "wonderland"))).User);
         var history = Path.Combine(Releases.ReleasesRoot, "history.log");
         Assert.DoesNotContain("\"action\":\"bad\"", File.Exists(history) ? await File.ReadAllTextAsync(history) : "");
         Assert.Empty(await host.CollectRetiredAsync());
     }
+
+    /// <summary>Issue 12: with auth.keySecretEnv the keys' hashes are keyed by a secret from the environment.</summary>
+    [Fact]
+    public async Task ApiKey_KeySecretFromTheEnvironment_KeyHashedUnderItAccepted_AndAMissingVariableStopsTheStart()
+    {
+        var variable = "PLUGINHOST_TEST_KEY_SECRET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        const string Secret = "dGhlIHNlY3JldCBvZiB0aGUga2V5ZWQgaGFzaCBvZiB0aGlzIHRlc3Q";
+        await File.WriteAllLinesAsync(Path.Combine(Releases.Root, "users.txt"), [PasswordHasher.FormatApiKeyLine("reporting-batch", GoodKey, Secret)]);
+        var config = ApiKeyAuth + $"\n  keySecretEnv: {variable}";
+        PolicyConfig.Write(Releases, PolicyConfig.ReportingApi(config));
+
+        var missing = await Assert.ThrowsAsync<PluginHost.Core.Generations.GenerationBuildException>(() => HostRunner.StartAsync(Releases.ConfigPath));
+        Environment.SetEnvironmentVariable(variable, Secret);
+        try
+        {
+            var host = await StartAsync(config);
+
+            Assert.Equal("reporting-batch", (await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", GoodKey))).User);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", OtherKey))).Status);
+            Assert.Contains($"auth.keySecretEnv names the environment variable {variable}, which is not set", missing.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    /// <summary>Issue 12: failed authentications are rate-limited per client address (ASP.NET Core's rate limiter).</summary>
+    [Fact]
+    public async Task ApiKey_MoreWrongKeysThanMaxFailures_429WithRetryAfterForThatAddressOnly()
+    {
+        await WriteKeysAsync(("reporting-batch", GoodKey));
+        var host = await StartAsync(ApiKeyAuth + "\n  maxFailures: 3\n  failureWindow: 1m");
+
+        var wrong = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            wrong.Add((await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-wrong"))).Status);
+        }
+
+        var (limited, _, _, response) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-wrong"));
+        var goodKeySameAddress = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", GoodKey));
+        using var otherAddress = ClientFrom(IPAddress.Parse("127.0.0.2"), host.Address);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/headers") { Headers = { { "X-Report-Key", GoodKey } } };
+        using var fromOtherAddress = await otherAddress.SendAsync(request);
+
+        Assert.All(wrong, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited);
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        Assert.True(retryAfter is { TotalSeconds: >= 1 and <= 60 }, $"Retry-After: {response.Headers.RetryAfter}");
+        Assert.Equal(HttpStatusCode.TooManyRequests, goodKeySameAddress.Status);
+        Assert.Equal(HttpStatusCode.OK, fromOtherAddress.StatusCode);
+        Assert.Contains(host.Logs.Events, e => e.MessageTemplate.Text.Contains("refused with 429", StringComparison.Ordinal));
+    }
+
+    /// <summary>A client whose connections come from <paramref name="source"/> (any address of 127.0.0.0/8 is this machine's).</summary>
+    private static HttpClient ClientFrom(IPAddress source, Uri server) =>
+        new(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        })
+        { BaseAddress = server };
 
     private const string ApiKeyAuth = """
         auth:
@@ -207,6 +278,13 @@ public sealed class AuthorizationTests : HostPerTest
           realm: Reports
           usersFile: users.txt
         """;
+
+    private const string GoodKey = "k-good-123-dGVzdCBrZXkgb25lIGZvciB0aGUgaG9zdA";
+    private const string OtherKey = "k-other-456-dGVzdCBrZXkgdHdvIGZvciB0aGUgaG9zdA";
+
+    private Task WriteKeysAsync(params (string Name, string Key)[] keys) =>
+        File.WriteAllLinesAsync(Path.Combine(Releases.Root, "users.txt"),
+            ["# written by the test", .. keys.Select(k => PasswordHasher.FormatApiKeyLine(k.Name, k.Key))]);
 
     private Task WriteUsersAsync(params (string Name, string Secret)[] users) =>
         File.WriteAllLinesAsync(Path.Combine(Releases.Root, "users.txt"),

@@ -3,12 +3,15 @@ using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests.Policy;
 
-/// <summary>Issue 5: maxRequestBodySize, requestTimeout, exceptions and unknown prefixes, each for that request only.</summary>
+/// <summary>
+/// Issue 5: maxRequestBodySize, requestTimeout, exceptions and unknown prefixes, each for that request only; issue 12:
+/// maxConcurrentRequests (the SlowRequest plugin once more as "Limited", without a request timeout).
+/// </summary>
 public sealed class LimitsAndErrorsTests : HostedTest
 {
     protected override void Arrange()
     {
-        Releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"), ("SlowRequest", "SlowRequest"));
+        Releases.CreateRelease("v1", ("ReportingApi", "ReportingApi"), ("SlowRequest", "SlowRequest"), ("Limited", "SlowRequest"));
         Releases.Promote("v1");
         PolicyConfig.Write(Releases, """
             apps:
@@ -20,7 +23,42 @@ public sealed class LimitsAndErrorsTests : HostedTest
                 mount: /slow
                 assembly: SlowRequest/SlowRequest.dll
                 requestTimeout: 300ms
+              - name: Limited
+                mount: /limited
+                assembly: Limited/SlowRequest.dll
+                maxConcurrentRequests: 2
             """);
+    }
+
+    [Fact]
+    public async Task MaxConcurrentRequests_SlowAppAtItsLimit_503WithRetryAfterWhileAnotherAppAnswers_ThenServesAgain()
+    {
+        using var release = new CancellationTokenSource();
+        var slow = Enumerable.Range(0, 2).Select(_ => Host.Client.GetAsync("/limited/slow?ms=600000", release.Token)).ToList();
+        await Eventually.WaitAsync(() => Host.Current.Value!.Apps.Single(a => a.Name == "Limited").InFlight == 2, "two slow requests running");
+
+        using var third = await Host.Client.GetAsync("/limited/slow?ms=0");
+        var others = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Host.Client.GetAsync("/api/v1/version")));
+        await release.CancelAsync();
+        foreach (var request in slow)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, third.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), third.Headers.RetryAfter?.Delta);
+        Assert.All(others, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Contains(Host.Logs.Events, e => e.MessageTemplate.Text.Contains("(maxConcurrentRequests)", StringComparison.Ordinal));
+        // Cancelled requests gave their permits back: the app serves again.
+        await Eventually.WaitAsync(async () =>
+        {
+            using var again = await Host.Client.GetAsync("/limited/slow?ms=0");
+            return again.StatusCode == HttpStatusCode.OK;
+        }, "the limited app answering again after its requests ended");
+        foreach (var response in others)
+        {
+            response.Dispose();
+        }
     }
 
     [Fact]
