@@ -46,6 +46,8 @@ public sealed record ReloadConfig
     public bool WatchFiles { get; init; } = true;
     /// <summary>Unload hygiene steps not to run (by name), e.g. one a framework update broke.</summary>
     public IReadOnlyList<string> SkipUnloadSteps { get; init; } = [];
+    /// <summary>When a generation leaks, dump the process and report what holds it (the dump is deleted once read).</summary>
+    public bool LeakDiagnostics { get; init; } = true;
 }
 
 public sealed record AdminConfig

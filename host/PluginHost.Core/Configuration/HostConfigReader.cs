@@ -81,6 +81,7 @@ internal sealed class HostConfigReader
             UnloadTimeout = reload.Get("unloadTimeout", YamlValues.Duration, defaults.UnloadTimeout),
             WatchConfig = reload.Get("watchConfig", YamlValues.Bool, defaults.WatchConfig),
             WatchFiles = reload.Get("watchFiles", YamlValues.Bool, defaults.WatchFiles),
+            LeakDiagnostics = reload.Get("leakDiagnostics", YamlValues.Bool, defaults.LeakDiagnostics),
             SkipUnloadSteps = reload.Get("skipUnloadSteps", YamlValues.ListOf(ConfigValues.OneOf(UnloadHygiene.KnownStepNames)), defaults.SkipUnloadSteps),
         };
     }

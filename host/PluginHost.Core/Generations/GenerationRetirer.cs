@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Loading;
 using PluginHost.Core.Unloading;
+using PluginHost.Core.Unloading.LeakChains;
 
 namespace PluginHost.Core.Generations;
 
@@ -51,12 +52,13 @@ public sealed partial class GenerationRetirer(UnloadTracker tracker, UnloadHygie
         var remains = new List<RetiringApp>(apps.Count);
         foreach (var app in apps)
         {
-            if (app.Remains is { } left)
+            var left = app.Remains;
+            if (left is not null)
             {
-                remains.Add(new RetiringApp(app.Name, left.Context, left.Container));
+                remains.Add(new RetiringApp(app.Name, left.Value.Context, left.Value.Container));
             }
 
-            retired.Add(new RetiredApp(app.Name, version, number, app.ContextReference, timeProvider.GetTimestamp()));
+            retired.Add(new RetiredApp(app.Name, version, number, app.ContextReference, timeProvider.GetTimestamp(), LoadContextId.Of(left?.Context)));
             try
             {
                 await app.DisposeAsync();
@@ -75,12 +77,14 @@ public sealed partial class GenerationRetirer(UnloadTracker tracker, UnloadHygie
     public void TrackAbandoned(string app, string version, long number, WeakReference context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        long? id = null;
         if (context.Target is System.Runtime.Loader.AssemblyLoadContext alive)
         {
+            id = LoadContextId.Of(alive);
             CleanUp([new RetiringApp(app, alive, Container: null)], version, number);
         }
 
-        tracker.Track([new RetiredApp(app, version, number, context, timeProvider.GetTimestamp())]);
+        tracker.Track([new RetiredApp(app, version, number, context, timeProvider.GetTimestamp(), id)]);
     }
 
     /// <summary>Runs the hygiene, then lets go of the strong references it needed.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PluginHost.Core.Unloading.LeakChains;
 
 namespace PluginHost.Core.Generations;
 
@@ -10,7 +11,8 @@ public enum UnloadState
 }
 
 /// <summary>A retired app generation, held only weakly: the host's proof that its context goes away.</summary>
-public sealed class RetiredApp(string app, string version, long generation, WeakReference context, long retiredAt)
+/// <param name="contextId">The runtime's number of the context (see <see cref="LoadContextId"/>), to find it in a heap dump.</param>
+public sealed class RetiredApp(string app, string version, long generation, WeakReference context, long retiredAt, long? contextId = null)
 {
     public string App { get; } = app;
     public string Version { get; } = version;
@@ -19,6 +21,10 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
     internal long RetiredAt { get; } = retiredAt;
     public UnloadState State { get; internal set; } = UnloadState.Unloading;
     public bool IsAlive => Context.IsAlive;
+    public long? ContextId { get; } = contextId;
+
+    /// <summary>Once leaked and analysed: what holds it (static field, thread or handle, then each reference).</summary>
+    public IReadOnlyList<LeakChain> LeakChains { get; internal set; } = [];
 }
 
 /// <summary>
@@ -26,7 +32,8 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
 /// logs each unload with its duration, and reports a context still alive after that as a leak
 /// (Tomcat's "find leaks", for collectible AssemblyLoadContexts).
 /// </summary>
-public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout)
+/// <param name="explainer">Told of each leak, to find what holds it; none when leak diagnostics are off.</param>
+public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout, LeakExplainer? explainer = null)
 {
     /// <summary>
     /// The first forced collection waits this long: a retirement starts at the swap, and full blocking collections
@@ -135,6 +142,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
     private void Settle()
     {
         var now = timeProvider.GetTimestamp();
+        var leaked = new List<RetiredApp>();
         for (var i = _pending.Count - 1; i >= 0; i--)
         {
             var retired = _pending[i];
@@ -151,8 +159,14 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
                 retired.State = UnloadState.Leaked;
                 Log.Leaked(logger, retired.App, retired.Version, retired.Generation, (long)unloadTimeout.TotalSeconds);
                 _leaked.Add(retired);
+                leaked.Add(retired);
                 _pending.RemoveAt(i);
             }
+        }
+
+        if (leaked.Count > 0)
+        {
+            explainer?.Explain(leaked);
         }
 
         _leaked.RemoveAll(r => !r.IsAlive);

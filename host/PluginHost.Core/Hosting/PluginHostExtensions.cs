@@ -16,6 +16,7 @@ using PluginHost.Core.Routing;
 using PluginHost.Core.Status;
 using PluginHost.Core.Telemetry;
 using PluginHost.Core.Unloading;
+using PluginHost.Core.Unloading.LeakChains;
 
 namespace PluginHost.Core.Hosting;
 
@@ -34,7 +35,10 @@ public static class PluginHostExtensions
         services.AddSingleton(hooks);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CurrentGeneration>();
-        services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout));
+        services.AddSingleton(sp => new LeakExplainer(new LeakRootFinder(Path.Combine(config.State.Root, LeakRootFinder.DumpFolderName)),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeakExplainer>>()));
+        services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout,
+            config.Reload.LeakDiagnostics ? sp.GetRequiredService<LeakExplainer>() : null));
         services.AddSingleton(sp => new UnloadHygiene(UnloadHygiene.Steps(config.Reload.SkipUnloadSteps), sp.GetRequiredService<ILogger<UnloadHygiene>>()));
         services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<UnloadHygiene>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(), config.Reload.DrainTimeout));

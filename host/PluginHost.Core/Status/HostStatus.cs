@@ -42,7 +42,8 @@ public sealed record AppStatus(
     public AppHealth? Health { get; init; }
 }
 
-public sealed record RetiredStatus(string App, string Version, long Generation, string State);
+/// <param name="HeldBy">For a leaked generation, once analysed: what holds it (GC root, then each reference).</param>
+public sealed record RetiredStatus(string App, string Version, long Generation, string State, IReadOnlyList<string> HeldBy);
 
 /// <summary>Source-generated: the host never serializes through shared reflection caches.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]

@@ -247,13 +247,13 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
             return;
         }
 
-        page.Append("</p><table><thead><tr><th>App</th><th>Version</th><th class=\"num\">Generation</th><th>State</th></tr></thead><tbody>");
+        page.Append("</p><table><thead><tr><th>App</th><th>Version</th><th class=\"num\">Generation</th><th>State</th><th>Held by</th></tr></thead><tbody>");
         foreach (var retired in snapshot.RetiredAlive)
         {
             page.Append("<tr><td>").Append(E(retired.App)).Append("</td><td>").Append(E(retired.Version)).Append("</td><td class=\"num\">")
                 .Append(retired.Generation).Append("</td><td>")
                 .Append(retired.State == nameof(UnloadState.Leaked) ? "<span class=\"badge leaked\">leaked</span>" : E(retired.State.ToLowerInvariant()))
-                .Append("</td></tr>");
+                .Append("</td><td>").Append(string.Join("<br>", retired.HeldBy.Select(E))).Append("</td></tr>");
         }
 
         page.Append("</tbody></table></section>");

@@ -36,7 +36,7 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             coordinator.LastResult,
             coordinator.History,
             tracker.CollectedCount,
-            alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString())).ToList())
+            alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString(), [.. r.LeakChains.Select(c => c.ToString())])).ToList())
         {
             Memory = ProcessMemory.Read(),
             Logging = new LoggingStatus(buffers.Sum(b => b.Dropped), buffers),

@@ -5,9 +5,16 @@ namespace PluginHost.Core.Unloading.Steps;
 
 /// <summary>
 /// Calls <c>ClearCache</c> of every <see cref="MetadataUpdateHandlerAttribute"/> handler of the host's (non-collectible)
-/// assemblies: the mechanism .NET hot reload uses to make the framework drop what it cached about changed types
-/// (System.Text.Json metadata, TypeDescriptor and reflection caches, …). Assemblies loaded later are picked up on the next run.
+/// assemblies, naming the generation's types as the "updated" ones: the mechanism .NET hot reload uses to make the
+/// framework drop what it cached about those types (System.Text.Json metadata, TypeDescriptor and reflection caches, …).
+/// Assemblies loaded later are picked up on the next run.
 /// </summary>
+/// <remarks>
+/// Never with null ("everything changed"): the runtime's own handler would then drop the reflection caches of every
+/// type, so the serving generation would get new MethodInfo objects that no longer equal the ones its libraries keyed
+/// their caches by (EF Core's query translation failed exactly so): hot reload can afford that, as it makes member
+/// equality compare contents, an ordinary process cannot.
+/// </remarks>
 public sealed class MetadataUpdateHandlersStep : IUnloadStep
 {
     private readonly HashSet<Assembly> _scanned = [];
@@ -23,9 +30,15 @@ public sealed class MetadataUpdateHandlersStep : IUnloadStep
     public void Run(UnloadScope scope, UnloadReport report)
     {
         Scan();
+        Type[] retiring = [.. scope.Types];
+        if (retiring.Length == 0)
+        {
+            return;
+        }
+
         foreach (var clear in _clearCache)
         {
-            clear.Invoke(null, [null]);
+            clear.Invoke(null, [retiring]);
         }
     }
 
