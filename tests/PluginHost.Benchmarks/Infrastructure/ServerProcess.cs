@@ -34,19 +34,32 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The last lines the process wrote (stdout and stderr).</summary>
+    public string Output => _process.Output;
+
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
-    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
+    /// <param name="environment">Extra environment variables of the host process (a diagnostic run's startup hook).</param>
+    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null,
+        IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port)], readyPath, cpus, cancellationToken);
+        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port)], readyPath, cpus, environment, cancellationToken);
     }
 
-    /// <param name="app">tiny (the TinyJson endpoint at /api/v1/) or reporting (the ReportingApi sample under /api/v1).</param>
+    /// <param name="app">
+    /// tiny (the TinyJson endpoint at /api/v1/), reporting (the ReportingApi sample under /api/v1), realstack (the RealStackApp
+    /// test plugin under /shop) or upstream (GET /echo?text=, the service RealStackApp's HttpClient calls).
+    /// </param>
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
-    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
+    /// <param name="settings">The app's settings (<c>--setting KEY=VALUE</c>), where the app reads any.</param>
+    /// <param name="environment">Extra environment variables of the process (a diagnostic run's startup hook).</param>
+    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null,
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync($"bare Kestrel ({app})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port)], readyPath, cpus, cancellationToken);
+        var settingArguments = (settings ?? new Dictionary<string, string>()).SelectMany(s => new[] { "--setting", $"{s.Key}={s.Value}" }).ToList();
+        return StartAsync($"bare Kestrel ({app})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port), .. settingArguments], readyPath, cpus, environment,
+            cancellationToken);
     }
 
     public Uri Url(string path) => new(Address, path);
@@ -88,11 +101,12 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus, CancellationToken cancellationToken)
+    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus,
+        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
     {
         var port = FreePort.Next();
         var (fileName, commandLine) = CpuPinning.Wrap(cpus, DotnetHost, [dll, .. arguments(port)]);
-        var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll));
+        var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll), environment);
         var server = new ServerProcess(process, new Uri(Url(port)));
         try
         {
