@@ -42,10 +42,14 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
     public static readonly TimeSpan FirstCollectionDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(5);
+    private const int ForcedCollectionEvery = 12;
     private readonly Lock _lock = new();
     private readonly List<RetiredApp> _pending = [];
     private readonly List<RetiredApp> _leaked = [];
     private Task _loop = Task.CompletedTask;
+    private ITimer? _watch;
+    private int _watchTicks;
     private long _collected;
 
     public long CollectedCount => Interlocked.Read(ref _collected);
@@ -169,7 +173,51 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
             explainer?.Explain(leaked);
         }
 
-        _leaked.RemoveAll(r => !r.IsAlive);
+        SettleLeaked(now);
+        if (_leaked.Count > 0)
+        {
+            _watch ??= timeProvider.CreateTimer(_ => WatchLeaked(), null, WatchInterval, WatchInterval);
+        }
+    }
+
+    /// <summary>A context reported as leaked may still go (a thread that ends late): log it and count it when it does.</summary>
+    private void SettleLeaked(long now)
+    {
+        for (var i = _leaked.Count - 1; i >= 0; i--)
+        {
+            var retired = _leaked[i];
+            if (!retired.IsAlive)
+            {
+                retired.State = UnloadState.Collected;
+                Interlocked.Increment(ref _collected);
+                Log.UnloadedLate(logger, retired.App, retired.Version, retired.Generation, (long)timeProvider.GetElapsedTime(retired.RetiredAt, now).TotalSeconds);
+                _leaked.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps an eye on leaked contexts without waiting for the next reload: every few seconds, with a forced collection
+    /// about once a minute (in between, the application's own collections are enough to tell).
+    /// </summary>
+    private void WatchLeaked()
+    {
+        if (++_watchTicks % ForcedCollectionEvery == 0)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+
+        lock (_lock)
+        {
+            SettleLeaked(timeProvider.GetTimestamp());
+            if (_leaked.Count == 0)
+            {
+                _watch?.Dispose();
+                _watch = null;
+            }
+        }
     }
 
     private static partial class Log
@@ -177,6 +225,10 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
         [LoggerMessage(EventId = 30, EventName = "GenerationUnloaded", Level = LogLevel.Information,
             Message = "Unloaded {App} {Version} generation {Generation} in {UnloadMs} ms")]
         public static partial void Unloaded(ILogger logger, string app, string version, long generation, long unloadMs);
+
+        [LoggerMessage(EventId = 38, EventName = "GenerationUnloadedLate", Level = LogLevel.Information,
+            Message = "Unloaded {App} {Version} generation {Generation} after {Seconds} s, later than the unload timeout (it was reported leaked)")]
+        public static partial void UnloadedLate(ILogger logger, string app, string version, long generation, long seconds);
 
         [LoggerMessage(EventId = 31, EventName = "GenerationLeaked", Level = LogLevel.Warning,
             Message = "Leak: {App} {Version} generation {Generation} is still alive {TimeoutSeconds} s after it was retired; something outside it still references its code (see UNLOADING notes: static events, caches, timers)")]

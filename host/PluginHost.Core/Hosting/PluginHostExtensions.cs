@@ -40,8 +40,10 @@ public static class PluginHostExtensions
         services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout,
             config.Reload.LeakDiagnostics ? sp.GetRequiredService<LeakExplainer>() : null));
         services.AddSingleton(sp => new UnloadHygiene(UnloadHygiene.Steps(config.Reload.SkipUnloadSteps), sp.GetRequiredService<ILogger<UnloadHygiene>>()));
+        services.AddSingleton<RetiringGenerations>();
         services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<UnloadHygiene>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(), config.Reload.DrainTimeout));
+            sp.GetRequiredService<RetiringGenerations>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(),
+            new RetirementOptions(config.Reload.DrainTimeout, config.Reload.LongLived, config.Reload.LongLivedMaxAge)));
         services.AddSingleton(sp => new HostServices(
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DiagnosticListener>(),

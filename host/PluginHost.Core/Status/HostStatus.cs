@@ -19,7 +19,18 @@ public sealed record HostStatus(
 
     /// <summary>The log sinks' buffers: events waiting and events dropped because a buffer was full.</summary>
     public LoggingStatus Logging { get; init; } = new(0, []);
+
+    /// <summary>Generations on their way out (draining, aborting, stopping), before their contexts are unloaded.</summary>
+    public IReadOnlyList<RetiringStatus> Retiring { get; init; } = [];
 }
+
+/// <param name="State">draining, aborting or stopping (see <see cref="Generations.RetirementState"/>).</param>
+/// <param name="Seconds">Since it retired.</param>
+public sealed record RetiringStatus(string Version, long Generation, string State, long Seconds, IReadOnlyList<RetiringAppStatus> Apps);
+
+/// <param name="InFlight">Requests (and long-lived connections) still running.</param>
+/// <param name="OldestPath">The longest-running of them, and its age.</param>
+public sealed record RetiringAppStatus(string App, long InFlight, string? OldestPath, long? OldestSeconds);
 
 /// <param name="Dropped">Log events dropped since start, all sinks together.</param>
 /// <param name="Buffers">One per sink (console, file); none when the host's logger has no buffers.</param>

@@ -6,7 +6,7 @@ namespace PluginHost.Core.Status;
 
 /// <summary>Takes a snapshot of what the host serves, its reloads, its retired generations, its log buffers and its apps' health.</summary>
 public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, LogBuffers logBuffers, TimeProvider timeProvider,
-    HealthReporter health)
+    HealthReporter health, RetiringGenerations? retiring = null)
 {
     public HostStatus Snapshot()
     {
@@ -40,6 +40,15 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
         {
             Memory = ProcessMemory.Read(),
             Logging = new LoggingStatus(buffers.Sum(b => b.Dropped), buffers),
+            Retiring = Retiring(),
         };
     }
+
+    private List<RetiringStatus> Retiring() =>
+        retiring?.Current.Select(r => new RetiringStatus(
+            r.Generation.Release.Version,
+            r.Generation.Number,
+            r.State.ToString().ToLowerInvariant(),
+            (long)timeProvider.GetElapsedTime(r.Since).TotalSeconds,
+            [.. r.Requests().Select(a => new RetiringAppStatus(a.App, a.InFlight, a.Oldest?.Path, (long?)a.Oldest?.Age.TotalSeconds))])).ToList() ?? [];
 }

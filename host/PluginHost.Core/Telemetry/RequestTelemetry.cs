@@ -19,18 +19,24 @@ public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConf
     /// <param name="path">The request path as the host received it (before an app's mount was cut off).</param>
     /// <param name="app">The app that served it, or <see cref="PluginHostMetrics.AdminApp"/> / <see cref="PluginHostMetrics.NoApp"/>.</param>
     /// <param name="version">The served release; null (with <paramref name="generation"/>) when no app generation served the request.</param>
-    public void Complete(HttpContext context, long started, string? path, string app, string? version = null, long? generation = null)
+    /// <param name="aborted">The request was cut off (the client left, or the host aborted it): its status was never (fully) sent.</param>
+    public void Complete(HttpContext context, long started, string? path, string app, string? version = null, long? generation = null, bool aborted = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         var elapsed = timeProvider.GetElapsedTime(started);
         var status = context.Response.StatusCode;
-        metrics.RequestCompleted(app, status, elapsed);
+        metrics.RequestCompleted(app, status, elapsed, aborted);
         if (!_logRequests)
         {
             return;
         }
 
-        if (version is not null && generation is { } number)
+        if (aborted)
+        {
+            Log.RequestAborted(logger, context.Request.Method, path, context.Response.HasStarted ? $"after its response started with {status}" : "before any response",
+                elapsed.TotalMilliseconds, app, version ?? "-", generation ?? 0);
+        }
+        else if (version is not null && generation is { } number)
         {
             Log.RequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app, version, number);
         }
@@ -45,6 +51,11 @@ public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConf
         [LoggerMessage(EventId = 70, EventName = "RequestCompleted", Level = LogLevel.Information,
             Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms ({App} {Version} generation {Generation})")]
         public static partial void RequestCompleted(ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed,
+            string app, string version, long generation);
+
+        [LoggerMessage(EventId = 72, EventName = "RequestAborted", Level = LogLevel.Information,
+            Message = "HTTP {RequestMethod} {RequestPath} aborted {Progress} after {Elapsed:0.0} ms ({App} {Version} generation {Generation})")]
+        public static partial void RequestAborted(ILogger logger, string requestMethod, string? requestPath, string progress, double elapsed,
             string app, string version, long generation);
 
         [LoggerMessage(EventId = 71, EventName = "HostRequestCompleted", Level = LogLevel.Information,

@@ -76,6 +76,11 @@ public sealed class RealAppUnloadTests
             report.Append($"\n- host log: {problem}");
         }
 
+        if (logs.FirstOrDefault(e => e.Level >= LogEventLevel.Error && e.Exception is not null)?.Exception is { } first)
+        {
+            report.Append($"\n- the first exception logged as an error: {first}");
+        }
+
         return report.ToString();
     }
 
