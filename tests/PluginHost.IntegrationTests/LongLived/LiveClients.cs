@@ -41,6 +41,7 @@ public sealed class EchoClient : IAsyncDisposable
     private readonly ClientWebSocket _socket = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<long> _answeredBy = [];
+    private int _disposed;
     private Task<ConnectionEnd> _run = Task.FromResult(new ConnectionEnd(null, null, null));
 
     private EchoClient()
@@ -76,9 +77,10 @@ public sealed class EchoClient : IAsyncDisposable
         {
             for (var n = 1; !_stop.IsCancellationRequested; n++)
             {
-                await _socket.SendAsync(Encoding.UTF8.GetBytes($"message {n}"), WebSocketMessageType.Text, true, _stop.Token);
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(), _stop.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
+                // Not cancelled by the test's stop: cancelling a WebSocket operation aborts the connection.
+                await _socket.SendAsync(Encoding.UTF8.GetBytes($"message {n}"), WebSocketMessageType.Text, true, CancellationToken.None);
+                var answer = await ReceiveMessageAsync(buffer);
+                if (answer is null)
                 {
                     // The server closed: answer its close frame, as a browser does.
                     await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
@@ -87,31 +89,51 @@ public sealed class EchoClient : IAsyncDisposable
 
                 lock (_answeredBy)
                 {
-                    _answeredBy.Add(GenerationOf.Answer(Encoding.UTF8.GetString(buffer, 0, result.Count)));
+                    _answeredBy.Add(GenerationOf.Answer(answer));
                 }
 
-                await Task.Delay(interval, _stop.Token);
+                await Task.Delay(interval, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
+            // The test is done with it: close as a browser does, with the handshake.
+            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
             return new ConnectionEnd(null, null, null);
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            return new ConnectionEnd(null, null, null);
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or TimeoutException)
         {
             return new ConnectionEnd(null, null, ex);
         }
     }
 
+    /// <summary>One whole text message (the server sends its "gen N: " prefix as a fragment of its own), or null on close.</summary>
+    private async Task<string?> ReceiveMessageAsync(byte[] buffer)
+    {
+        var message = new StringBuilder();
+        ValueWebSocketReceiveResult result;
+        do
+        {
+            result = await _socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            message.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+        while (!result.EndOfMessage);
+
+        return message.ToString();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _run;
-        _socket.Abort();
-        _socket.Dispose();
-        _stop.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _stop.CancelAsync();
+            await _run;
+            _socket.Dispose();
+            _stop.Dispose();
+        }
     }
 }
 
@@ -120,6 +142,7 @@ public sealed class EventStreamClient : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly List<long> _sentBy = [];
+    private int _disposed;
     private Task<ConnectionEnd> _run = Task.FromResult(new ConnectionEnd(null, null, null));
 
     private EventStreamClient()
@@ -179,9 +202,12 @@ public sealed class EventStreamClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _run;
-        _stop.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _stop.CancelAsync();
+            await _run;
+            _stop.Dispose();
+        }
     }
 }
 
@@ -285,7 +311,7 @@ public sealed class ChatClient : IAsyncDisposable
             {
                 return;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (bound.IsCancellationRequested)
             {
                 Hung++;
                 Fail($"'{text}' got no answer within {InvocationBound.TotalSeconds} s");
@@ -294,6 +320,7 @@ public sealed class ChatClient : IAsyncDisposable
             catch (Exception ex) when (_connection.State != HubConnectionState.Connected || IsConnectionClosed(ex))
             {
                 Interrupted++;
+                await Task.Delay(10);
             }
             catch (Exception ex)
             {
@@ -303,8 +330,10 @@ public sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The connection went away under the invocation (the old generation closed it): it is sent again.</summary>
     private static bool IsConnectionClosed(Exception ex) =>
-        ex.Message.Contains("connection being closed", StringComparison.OrdinalIgnoreCase)
+        ex is WebSocketException or IOException
+        || ex.Message.Contains("connection being closed", StringComparison.OrdinalIgnoreCase)
         || ex.Message.Contains("connection was stopped", StringComparison.OrdinalIgnoreCase);
 
     private void Fail(string failure)
