@@ -24,8 +24,11 @@ internal sealed class CertificatesReader(string sourcePath, string folder)
             YamlSequenceNode sequence => ReadItems(sequence, server.KeyPath(Key), server.Errors),
             _ => Report(node, server.KeyPath(Key), server.Errors),
         };
-        var certificates = entries.Select(entry => YamlSection.Read(entry.Mapping, entry.Key, server.Errors, ReadOne)).OfType<CertificateConfig>().ToList();
+        var read = entries.Select(entry => YamlSection.Read(entry.Mapping, entry.Key, server.Errors, ReadOne)).ToList();
+        var certificates = read.Select(r => r.Certificate).OfType<CertificateConfig>().ToList();
         CheckHosts(certificates, server.Errors);
+        // An entry whose hosts were written but wrong was reported already: it is not a second default.
+        CheckOneDefault([.. read.Where(r => r.Certificate is not null && !r.HostsWritten).Select(r => r.Certificate!)], server.Errors);
         return certificates;
     }
 
@@ -58,18 +61,19 @@ internal sealed class CertificatesReader(string sourcePath, string folder)
         return [];
     }
 
-    private CertificateConfig? ReadOne(YamlSection certificate)
+    private (CertificateConfig? Certificate, bool HostsWritten) ReadOne(YamlSection certificate)
     {
+        var hostsWritten = certificate.Find("hosts") is not null;
         var path = certificate.Required("path", ConfigValues.ResolvedPath(folder));
         var keyPath = certificate.Optional("keyPath", ConfigValues.ResolvedPath(folder));
         var passwordEnv = certificate.Optional<string>("passwordEnv", EnvironmentVariableName);
         var hosts = certificate.Get("hosts", YamlValues.ListOf(HostName), []);
         if (path is null)
         {
-            return null;
+            return (null, hostsWritten);
         }
 
-        return new CertificateConfig
+        return (new CertificateConfig
         {
             Path = path,
             KeyPath = keyPath,
@@ -78,10 +82,10 @@ internal sealed class CertificatesReader(string sourcePath, string folder)
             Source = new CertificateSource(sourcePath, certificate.Path, certificate.LineOf("path"),
                 certificate.Find("keyPath") is null ? 0 : certificate.LineOf("keyPath"),
                 certificate.Find("passwordEnv") is null ? 0 : certificate.LineOf("passwordEnv")),
-        };
+        }, hostsWritten);
     }
 
-    /// <summary>Each host name once across the list; at most one certificate without hosts (the default).</summary>
+    /// <summary>Each host name once across the list.</summary>
     private static void CheckHosts(List<CertificateConfig> certificates, ConfigErrors errors)
     {
         var seen = new Dictionary<string, CertificateConfig>(StringComparer.Ordinal);
@@ -96,9 +100,12 @@ internal sealed class CertificatesReader(string sourcePath, string folder)
                 }
             }
         }
+    }
 
-        var defaults = certificates.Where(c => c.Hosts.Count == 0).Skip(1);
-        foreach (var extra in defaults)
+    /// <summary>At most one certificate without hosts: the default for names no other certificate lists.</summary>
+    private static void CheckOneDefault(List<CertificateConfig> withoutHosts, ConfigErrors errors)
+    {
+        foreach (var extra in withoutHosts.Skip(1))
         {
             errors.Add(extra.Source.PathLine, $"{extra.Source.Key}.hosts",
                 "only one certificate may leave out hosts (the default for names no other certificate lists); give this one its host names");
