@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using PluginHost.Core.Configuration;
 
@@ -14,9 +13,6 @@ namespace PluginHost.Core.Admin;
 /// </summary>
 public sealed class AdminAccess
 {
-    /// <summary>Headers a reverse proxy adds; ASP.NET Core applies the X-Forwarded ones from declared proxies only.</summary>
-    private static readonly string[] ForwardingHeaders = ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded"];
-
     private readonly IPNetwork[] _allowed;
     private readonly IPNetwork[] _proxies;
     private readonly byte[]? _token;
@@ -38,22 +34,14 @@ public sealed class AdminAccess
     {
         ArgumentNullException.ThrowIfNull(context);
         var headers = context.Request.Headers;
-        var header = Array.Find(ForwardingHeaders, headers.ContainsKey);
+        var header = Array.Find(DirectPeer.ForwardingHeaders, headers.ContainsKey);
         if (header is null)
         {
             return null;
         }
 
-        var peer = DirectPeer(context);
+        var peer = DirectPeer.Of(context);
         return peer is not null && _proxies.Any(n => n.Contains(peer)) ? null : header;
-    }
-
-    /// <summary>The address of the connection's other end: the forwarded-headers middleware never changes the transport's own endpoint.</summary>
-    public static IPAddress? DirectPeer(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var address = (context.Features.Get<IConnectionEndPointFeature>()?.RemoteEndPoint as IPEndPoint)?.Address;
-        return address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
     }
 
     /// <summary>Returns the status code refusing the request, or null when it is allowed.</summary>

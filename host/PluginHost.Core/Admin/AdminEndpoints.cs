@@ -35,7 +35,7 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
     {
         if (access.UndeclaredForwarding(context) is { } header)
         {
-            Log.UndeclaredProxy(logger, AdminAccess.DirectPeer(context)?.ToString(), context.Request.Path.Value, header);
+            Log.UndeclaredProxy(logger, DirectPeer.Of(context)?.ToString(), context.Request.Path.Value, header);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }

@@ -60,7 +60,9 @@ public static class HostApplication
         if (config.Server.ForwardedHeaders.KnownProxies.Count > 0)
         {
             // Before everything else, so that apps, the request log and the admin allow-list see the client a declared
-            // proxy forwarded. Without declared proxies forwarded headers are not read at all.
+            // proxy forwarded. Without declared proxies forwarded headers are not read at all. The direct peer of a request
+            // with forwarding headers is kept first: the admin surface refuses them from a peer that is not declared.
+            app.Use(DirectPeer.CaptureAsync);
             app.UseForwardedHeaders(ForwardedHeadersFrom(config.Server.ForwardedHeaders));
         }
 

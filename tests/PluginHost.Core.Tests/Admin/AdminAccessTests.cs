@@ -86,12 +86,14 @@ public sealed class AdminAccessTests
     private static DefaultHttpContext FromPeer(string peer, string? header = null)
     {
         var context = Request(peer);
-        context.Features.Set<Microsoft.AspNetCore.Connections.Features.IConnectionEndPointFeature>(new PeerFeature(new IPEndPoint(IPAddress.Parse(peer), 40000)));
         if (header is not null)
         {
             context.Request.Headers[header] = "203.0.113.7";
         }
 
+        // As in the host's pipeline: the peer is kept, then the forwarded-headers middleware replaces the address.
+        DirectPeer.CaptureAsync(context, _ => Task.CompletedTask).GetAwaiter().GetResult();
+        context.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
         return context;
     }
 
@@ -113,7 +115,7 @@ public sealed class AdminAccessTests
         var sut = new AdminAccess(new AdminConfig());
 
         Assert.Equal("X-Forwarded-For", sut.UndeclaredForwarding(FromPeer("127.0.0.1", "X-Forwarded-For")));
-        Assert.Null(sut.UndeclaredForwarding(FromPeer("127.0.0.1")));
+        Assert.Null(sut.UndeclaredForwarding(Request("127.0.0.1")));
     }
 
     [Theory]
@@ -124,11 +126,5 @@ public sealed class AdminAccessTests
         var sut = new AdminAccess(new AdminConfig(), new ForwardedHeadersConfig { KnownProxies = ["10.0.0.0/8"] });
 
         Assert.Null(sut.UndeclaredForwarding(FromPeer(peer, "X-Forwarded-For")));
-    }
-
-    private sealed class PeerFeature(EndPoint remote) : Microsoft.AspNetCore.Connections.Features.IConnectionEndPointFeature
-    {
-        public EndPoint? LocalEndPoint { get; set; }
-        public EndPoint? RemoteEndPoint { get; set; } = remote;
     }
 }
