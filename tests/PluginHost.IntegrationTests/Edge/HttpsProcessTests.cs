@@ -1,17 +1,20 @@
+using System.Net;
+using System.Net.Sockets;
 using PluginHost.Core.Tests.Certificates;
 using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests.Edge;
 
 /// <summary>
-/// Issue 19: the real process with a certificate it cannot use stops at start-up with exit code 1 and one line naming
-/// the key of server.certificate and the file, without a stack trace.
+/// Issue 19, the real process: with a certificate it cannot use it stops at start-up with exit code 1 and one line naming
+/// the key of server.certificate and the file, without a stack trace; socket-activated, it serves TLS on the socket
+/// systemd passes for an https URL.
 /// </summary>
-public sealed class CertificateStartupTests : IDisposable
+public sealed class HttpsProcessTests : IDisposable
 {
     private readonly TempReleases _releases = new();
 
-    public CertificateStartupTests()
+    public HttpsProcessTests()
     {
         _releases.CreateSampleRelease("v1");
         _releases.Promote("v1");
@@ -77,5 +80,40 @@ public sealed class CertificateStartupTests : IDisposable
         Assert.Equal(1, exitCode);
         var line = Assert.Single(host.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(_releases.ConfigPath)}:[0-9]+: server.urls: 'https://127.0.0.1:0' is an https URL but there is no certificate", line);
+    }
+
+    [Fact]
+    public async Task SocketActivated_HttpsUrl_TlsOnThePassedSocket()
+    {
+        using var certificate = TestCertificates.Create();
+        TestCertificates.WritePem(certificate, Tls("cert.pem"), Tls("key.pem"));
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(64);
+        var address = new Uri($"https://127.0.0.1:{((IPEndPoint)listener.LocalEndPoint!).Port}");
+        _releases.WriteSampleConfig($"""
+            server:
+              urls: {address.ToString().TrimEnd('/')}
+              certificate:
+                path: tls/cert.pem
+                keyPath: tls/key.pem
+            """);
+        using var host = HostProcess.StartSocketActivated(_releases.ConfigPath, listener);
+        using var client = TestClients.Create(address, HttpVersion.Version20);
+
+        await Eventually.WaitAsync(async () =>
+        {
+            Assert.False(host.HasExited, host.Output);
+            try
+            {
+                return (await client.GetAsync("/api/v1/version")).StatusCode == HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, "the socket-activated host answering over TLS", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(certificate.Thumbprint, (await TestClients.HandshakeAsync(address)).Thumbprint);
     }
 }
