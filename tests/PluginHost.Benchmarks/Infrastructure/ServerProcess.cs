@@ -35,18 +35,25 @@ public sealed class ServerProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
-    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
+    /// <param name="https">Listen on an https URL (the config then names the certificate).</param>
+    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null, CancellationToken cancellationToken = default,
+        bool https = false)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port)], readyPath, cpus, cancellationToken);
+        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port, https)], readyPath, cpus, https, cancellationToken);
     }
 
     /// <param name="app">tiny (the TinyJson endpoint at /api/v1/) or reporting (the ReportingApi sample under /api/v1).</param>
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
-    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null, CancellationToken cancellationToken = default)
+    /// <param name="certificate">PEM certificate and key files: listen on https with them (Kestrel's own ServerCertificate).</param>
+    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null, CancellationToken cancellationToken = default,
+        (string Certificate, string Key)? certificate = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync($"bare Kestrel ({app})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port)], readyPath, cpus, cancellationToken);
+        var https = certificate is not null;
+        string[] tls = certificate is { } files ? ["--cert", files.Certificate, "--key", files.Key] : [];
+        return StartAsync($"bare Kestrel ({app}{(https ? ", https" : "")})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port, https), .. tls], readyPath, cpus,
+            https, cancellationToken);
     }
 
     public Uri Url(string path) => new(Address, path);
@@ -88,12 +95,13 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus, CancellationToken cancellationToken)
+    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus, bool https,
+        CancellationToken cancellationToken)
     {
         var port = FreePort.Next();
         var (fileName, commandLine) = CpuPinning.Wrap(cpus, DotnetHost, [dll, .. arguments(port)]);
         var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll));
-        var server = new ServerProcess(process, new Uri(Url(port)));
+        var server = new ServerProcess(process, new Uri(Url(port, https)));
         try
         {
             await server.WaitUntilServingAsync(readyPath, cancellationToken);
@@ -137,9 +145,15 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static string Url(int port) => $"http://127.0.0.1:{port}";
+    private static string Url(int port, bool https = false) => $"{(https ? "https" : "http")}://127.0.0.1:{port}";
 
-    private static HttpClient NewClient(Uri address) => new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, ConnectTimeout = TimeSpan.FromSeconds(5) })
+    /// <summary>Over https it trusts any certificate: the suite's are self-signed, made for the run.</summary>
+    private static HttpClient NewClient(Uri address) => new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+    })
     {
         BaseAddress = address,
         Timeout = TimeSpan.FromSeconds(30),
