@@ -36,7 +36,7 @@ public static class BenchmarkSuite
                 throughputLoad = pinning is null ? load : new WrkLoad(wrk, 1, sizes.Connections, pinning.LoadCpus);
                 loadTool = pinning is null
                     ? $"{version}; {load.Description}"
-                    : $"{version}; {load.Description}; throughput comparisons (1, 5, 6) pin each server to CPU {pinning.ServerCpus} (taskset) and use {throughputLoad.Description}";
+                    : $"{version}; {load.Description}; throughput comparisons (1, 5, 6, 7) pin each server to CPU {pinning.ServerCpus} (taskset) and use {throughputLoad.Description}";
             }
             else
             {
