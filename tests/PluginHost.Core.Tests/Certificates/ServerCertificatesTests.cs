@@ -29,6 +29,13 @@ public sealed class ServerCertificatesTests : IDisposable
 
     private ServerCertificates Load(params CertificateConfig[] configs) => ServerCertificates.Load(configs, _time, _logger);
 
+    /// <summary>A store serving <paramref name="certificate"/> from cert.pem and key.pem.</summary>
+    private ServerCertificates Serving(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        TestCertificates.WritePem(certificate, File("cert.pem"), File("key.pem"));
+        return Load(Pem(File("cert.pem"), File("key.pem")));
+    }
+
     private string LoadFails(params CertificateConfig[] configs) =>
         Assert.Single(Assert.Throws<CertificateException>(() => Load(configs)).Errors).ToString();
 
@@ -224,8 +231,7 @@ public sealed class ServerCertificatesTests : IDisposable
     {
         using var first = TestCertificates.Create();
         using var second = TestCertificates.Create();
-        TestCertificates.WritePem(first, File("cert.pem"), File("key.pem"));
-        var sut = Load(Pem(File("cert.pem"), File("key.pem")));
+        var sut = Serving(first);
 
         TestCertificates.WritePem(second, File("cert.pem"), File("key.pem"));
         sut.CheckForChanges();
@@ -243,8 +249,7 @@ public sealed class ServerCertificatesTests : IDisposable
     {
         using var first = TestCertificates.Create();
         using var second = TestCertificates.Create();
-        TestCertificates.WritePem(first, File("cert.pem"), File("key.pem"));
-        var sut = Load(Pem(File("cert.pem"), File("key.pem")));
+        var sut = Serving(first);
 
         System.IO.File.WriteAllText(File("cert.pem"), second.ExportCertificatePem());
         sut.CheckForChanges();
@@ -283,8 +288,7 @@ public sealed class ServerCertificatesTests : IDisposable
     public void CheckForChanges_BrokenReplacement_OldCertificateKeepsServingAndTheErrorIsReportedOnce()
     {
         using var first = TestCertificates.Create();
-        TestCertificates.WritePem(first, File("cert.pem"), File("key.pem"));
-        var sut = Load(Pem(File("cert.pem"), File("key.pem")));
+        var sut = Serving(first);
 
         System.IO.File.WriteAllText(File("cert.pem"), "-----BEGIN CERTIFICATE-----\ntruncated");
         for (var i = 0; i < 4; i++)
@@ -310,8 +314,7 @@ public sealed class ServerCertificatesTests : IDisposable
     {
         using var first = TestCertificates.Create();
         using var expired = TestCertificates.Create(validFor: TimeSpan.FromHours(1), notBefore: DateTimeOffset.UtcNow.AddDays(-2));
-        TestCertificates.WritePem(first, File("cert.pem"), File("key.pem"));
-        var sut = Load(Pem(File("cert.pem"), File("key.pem")));
+        var sut = Serving(first);
 
         TestCertificates.WritePem(expired, File("cert.pem"), File("key.pem"));
         sut.CheckForChanges();

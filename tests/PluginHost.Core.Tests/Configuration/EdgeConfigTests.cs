@@ -6,13 +6,6 @@ namespace PluginHost.Core.Tests.Configuration;
 /// <summary>Issue 19: server.certificate, server.http3 and server.forwardedHeaders as config.yaml gives them.</summary>
 public sealed class EdgeConfigTests
 {
-    private const string OneApp = """
-        apps:
-          - name: Api
-            mount: /api
-            assembly: Api/Api.dll
-        """;
-
     [Fact]
     public void Parse_OneCertificateMap_PathsResolvedAgainstTheConfigFolder()
     {

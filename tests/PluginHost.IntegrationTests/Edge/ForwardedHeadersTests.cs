@@ -43,14 +43,20 @@ public sealed class ForwardedHeadersTests : HostPerTest
             Headers = { { "X-Forwarded-For", client }, { "X-Forwarded-Proto", proto }, { "X-Forwarded-Host", host } },
         };
 
+    /// <summary>What ShowsClient saw of a request forwarded for <paramref name="client"/> (https, host shop.example).</summary>
+    private static async Task<JsonElement> AppSeesAsync(HttpClient sender, string client)
+    {
+        using var response = await sender.SendAsync(Forwarded("/client", client));
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
     [Fact]
     public async Task DeclaredProxy_AppAndRequestLogSeeTheForwardedClientSchemeAndHost()
     {
         var host = await StartAsync("server:\n  forwardedHeaders:\n    knownProxies: [127.0.0.2]");
         using var proxy = TestClients.Create(host.Address, source: Proxy);
 
-        using var response = await proxy.SendAsync(Forwarded("/client", "203.0.113.7"));
-        var seen = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var seen = await AppSeesAsync(proxy, "203.0.113.7");
 
         Assert.Equal("203.0.113.7", seen.GetProperty("remoteAddress").GetString());
         Assert.Equal("https", seen.GetProperty("scheme").GetString());
@@ -84,8 +90,7 @@ public sealed class ForwardedHeadersTests : HostPerTest
     {
         var host = await StartAsync("server:\n  forwardedHeaders:\n    knownProxies: [127.0.0.2]");
 
-        using var app = await host.Client.SendAsync(Forwarded("/client", "10.9.8.7"));
-        var seen = await app.Content.ReadFromJsonAsync<JsonElement>();
+        var seen = await AppSeesAsync(host.Client, "10.9.8.7");
         using var admin = await host.Client.SendAsync(Forwarded("/_pluginhost/status", "127.0.0.1"));
         using var plainAdmin = await host.Client.GetAsync("/_pluginhost/status");
 
@@ -104,8 +109,7 @@ public sealed class ForwardedHeadersTests : HostPerTest
         var host = await StartAsync("");
         using var proxy = TestClients.Create(host.Address, source: Proxy);
 
-        using var app = await proxy.SendAsync(Forwarded("/client", "203.0.113.7"));
-        var seen = await app.Content.ReadFromJsonAsync<JsonElement>();
+        var seen = await AppSeesAsync(proxy, "203.0.113.7");
         using var admin = await proxy.SendAsync(Forwarded("/_pluginhost/status", "127.0.0.1"));
 
         Assert.Equal("127.0.0.2", seen.GetProperty("remoteAddress").GetString());
