@@ -6,12 +6,12 @@ public sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/PluginHost.Benchmarks -- [options]
           --quick            a few seconds: small counts, an HttpClient load loop instead of wrk
-          --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, https (default: all)
+          --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, realstack, https (default: all)
           --output FILE      where to write the markdown table (default: tests/PluginHost.Benchmarks/results/latest.md,
                              or quick.md with --quick)
         """;
 
-    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "https"];
+    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -75,6 +75,10 @@ public sealed record BenchSizes
         AppCounts = [1, 10],
         AppRounds = 1,
         AppDuration = TimeSpan.FromMilliseconds(500),
+        RealStackReloads = 2,
+        RealStackCheckpoint = 1,
+        RealStackRestarts = 1,
+        ProfileReloads = 1,
     };
 
     /// <summary>wrk (real runs) or the in-process HttpClient loop (quick runs: no apt needed).</summary>
@@ -104,6 +108,15 @@ public sealed record BenchSizes
     public IReadOnlyList<int> AppCounts { get; init; } = [1, 10, 100];
     public int AppRounds { get; init; } = 5;
     public TimeSpan AppDuration { get; init; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Section 7: paced reloads of the real-stack app, and the one at which its memory is first read.</summary>
+    public int RealStackReloads { get; init; } = 1000;
+    public int RealStackCheckpoint { get; init; } = 200;
+    public int RealStackRestarts { get; init; } = 15;
+
+    /// <summary>Section 7's diagnostic run: reloads of a host recording the runtime's JIT and loader events.</summary>
+    public int ProfileReloads { get; init; } = 10;
+
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromMilliseconds(2);
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);
 }

@@ -11,7 +11,7 @@ public sealed class LeakDetectionTests : HostedTest
     protected override void Arrange()
     {
         Releases.CreateSampleRelease("v1");
-        Releases.CreateRelease("v1", ("Leaky", "StartsUnstoppableThread"));
+        Releases.CreateRelease("v1", ("Leaky", "StartsPollingThread"));
         Releases.Promote("v1");
         // The trigger exists before the host starts, so the test's Touch is one change (its time), not two (created, then
         // its time set): on a busy machine two changes more than the settle delay apart made two reloads and two leaks.
@@ -27,7 +27,7 @@ public sealed class LeakDetectionTests : HostedTest
                 assembly: ReportingApi/ReportingApi.dll
               - name: Leaky
                 mount: /leaky
-                assembly: Leaky/StartsUnstoppableThread.dll
+                assembly: Leaky/StartsPollingThread.dll
             """);
     }
 

@@ -50,8 +50,8 @@ public sealed class LoadingReleaseValidatorTests : IDisposable
     [Fact]
     public async Task Validate_AppRootsItsOwnContext_AcceptedWithALeakWarning()
     {
-        _releases.CreateRelease("v1", ("Leaky", "StartsUnstoppableThread"));
-        var config = Config(new AppConfig { Name = "Leaky", Mount = "/leaky", Assembly = "Leaky/StartsUnstoppableThread.dll", Warmup = ["/"] });
+        _releases.CreateRelease("v1", ("Leaky", "StartsPollingThread"));
+        var config = Config(new AppConfig { Name = "Leaky", Mount = "/leaky", Assembly = "Leaky/StartsPollingThread.dll", Warmup = ["/"] });
         var warnings = new List<string>();
         var sut = new LoadingReleaseValidator(options: new LoadingValidationOptions { UnloadTimeout = TimeSpan.FromMilliseconds(500), Warning = warnings.Add });
 

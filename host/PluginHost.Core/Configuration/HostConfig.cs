@@ -96,12 +96,27 @@ public sealed record ReloadConfig
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>What a reload does with WebSockets and streams open on the retiring generation.</summary>
+    public LongLivedMode LongLived { get; init; } = LongLivedMode.Reconnect;
+    /// <summary>In <see cref="LongLivedMode.Keep"/> mode: how long the retiring generation may keep serving its long-lived connections.</summary>
+    public TimeSpan LongLivedMaxAge { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan UnloadTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public bool WatchConfig { get; init; } = true;
     /// <summary>Use file system events besides polling; false polls only (e.g. where inotify floods or never fires).</summary>
     public bool WatchFiles { get; init; } = true;
     /// <summary>Unload hygiene steps not to run (by name), e.g. one a framework update broke.</summary>
     public IReadOnlyList<string> SkipUnloadSteps { get; init; } = [];
+    /// <summary>When a generation leaks, dump the process and report what holds it (the dump is deleted once read).</summary>
+    public bool LeakDiagnostics { get; init; } = true;
+}
+
+/// <summary>What happens to WebSockets, server-sent events and SignalR connections open on a generation that retires.</summary>
+public enum LongLivedMode
+{
+    /// <summary>Tell the app at once (ApplicationStopping), abort what is still open at the drain timeout: clients reconnect to the new code.</summary>
+    Reconnect,
+    /// <summary>Let the old generation serve the connections it has until they close (at most <c>longLivedMaxAge</c>).</summary>
+    Keep,
 }
 
 public sealed record AdminConfig

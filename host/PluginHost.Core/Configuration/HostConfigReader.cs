@@ -101,9 +101,12 @@ internal sealed class HostConfigReader
             PollInterval = reload.Get("pollInterval", YamlValues.Duration, defaults.PollInterval),
             Debounce = reload.Get("debounce", YamlValues.Duration, defaults.Debounce),
             DrainTimeout = reload.Get("drainTimeout", YamlValues.Duration, defaults.DrainTimeout),
+            LongLived = Enum.Parse<LongLivedMode>(reload.Get("longLived", ConfigValues.OneOf(["reconnect", "keep"]), "reconnect"), ignoreCase: true),
+            LongLivedMaxAge = reload.Get("longLivedMaxAge", YamlValues.Duration, defaults.LongLivedMaxAge),
             UnloadTimeout = reload.Get("unloadTimeout", YamlValues.Duration, defaults.UnloadTimeout),
             WatchConfig = reload.Get("watchConfig", YamlValues.Bool, defaults.WatchConfig),
             WatchFiles = reload.Get("watchFiles", YamlValues.Bool, defaults.WatchFiles),
+            LeakDiagnostics = reload.Get("leakDiagnostics", YamlValues.Bool, defaults.LeakDiagnostics),
             SkipUnloadSteps = reload.Get("skipUnloadSteps", YamlValues.ListOf(ConfigValues.OneOf(UnloadHygiene.KnownStepNames)), defaults.SkipUnloadSteps),
         };
     }

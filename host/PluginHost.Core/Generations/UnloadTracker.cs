@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PluginHost.Core.Unloading.LeakChains;
 
 namespace PluginHost.Core.Generations;
 
@@ -10,7 +11,8 @@ public enum UnloadState
 }
 
 /// <summary>A retired app generation, held only weakly: the host's proof that its context goes away.</summary>
-public sealed class RetiredApp(string app, string version, long generation, WeakReference context, long retiredAt)
+/// <param name="contextId">The runtime's number of the context (see <see cref="LoadContextId"/>), to find it in a heap dump.</param>
+public sealed class RetiredApp(string app, string version, long generation, WeakReference context, long retiredAt, long? contextId = null)
 {
     public string App { get; } = app;
     public string Version { get; } = version;
@@ -19,6 +21,10 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
     internal long RetiredAt { get; } = retiredAt;
     public UnloadState State { get; internal set; } = UnloadState.Unloading;
     public bool IsAlive => Context.IsAlive;
+    public long? ContextId { get; } = contextId;
+
+    /// <summary>Once leaked and analysed: what holds it (static field, thread or handle, then each reference).</summary>
+    public IReadOnlyList<LeakChain> LeakChains { get; internal set; } = [];
 }
 
 /// <summary>
@@ -26,7 +32,8 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
 /// logs each unload with its duration, and reports a context still alive after that as a leak
 /// (Tomcat's "find leaks", for collectible AssemblyLoadContexts).
 /// </summary>
-public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout)
+/// <param name="explainer">Told of each leak, to find what holds it; none when leak diagnostics are off.</param>
+public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout, LeakExplainer? explainer = null)
 {
     /// <summary>
     /// The first forced collection waits this long: a retirement starts at the swap, and full blocking collections
@@ -35,10 +42,14 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
     public static readonly TimeSpan FirstCollectionDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(5);
+    private const int ForcedCollectionEvery = 12;
     private readonly Lock _lock = new();
     private readonly List<RetiredApp> _pending = [];
     private readonly List<RetiredApp> _leaked = [];
     private Task _loop = Task.CompletedTask;
+    private ITimer? _watch;
+    private int _watchTicks;
     private long _collected;
 
     public long CollectedCount => Interlocked.Read(ref _collected);
@@ -135,6 +146,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
     private void Settle()
     {
         var now = timeProvider.GetTimestamp();
+        var leaked = new List<RetiredApp>();
         for (var i = _pending.Count - 1; i >= 0; i--)
         {
             var retired = _pending[i];
@@ -151,11 +163,61 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
                 retired.State = UnloadState.Leaked;
                 Log.Leaked(logger, retired.App, retired.Version, retired.Generation, (long)unloadTimeout.TotalSeconds);
                 _leaked.Add(retired);
+                leaked.Add(retired);
                 _pending.RemoveAt(i);
             }
         }
 
-        _leaked.RemoveAll(r => !r.IsAlive);
+        if (leaked.Count > 0)
+        {
+            explainer?.Explain(leaked);
+        }
+
+        SettleLeaked(now);
+        if (_leaked.Count > 0)
+        {
+            _watch ??= timeProvider.CreateTimer(_ => WatchLeaked(), null, WatchInterval, WatchInterval);
+        }
+    }
+
+    /// <summary>A context reported as leaked may still go (a thread that ends late): log it and count it when it does.</summary>
+    private void SettleLeaked(long now)
+    {
+        for (var i = _leaked.Count - 1; i >= 0; i--)
+        {
+            var retired = _leaked[i];
+            if (!retired.IsAlive)
+            {
+                retired.State = UnloadState.Collected;
+                Interlocked.Increment(ref _collected);
+                Log.UnloadedLate(logger, retired.App, retired.Version, retired.Generation, (long)timeProvider.GetElapsedTime(retired.RetiredAt, now).TotalSeconds);
+                _leaked.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps an eye on leaked contexts without waiting for the next reload: every few seconds, with a forced collection
+    /// about once a minute (in between, the application's own collections are enough to tell).
+    /// </summary>
+    private void WatchLeaked()
+    {
+        if (++_watchTicks % ForcedCollectionEvery == 0)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+
+        lock (_lock)
+        {
+            SettleLeaked(timeProvider.GetTimestamp());
+            if (_leaked.Count == 0)
+            {
+                _watch?.Dispose();
+                _watch = null;
+            }
+        }
     }
 
     private static partial class Log
@@ -163,6 +225,10 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
         [LoggerMessage(EventId = 30, EventName = "GenerationUnloaded", Level = LogLevel.Information,
             Message = "Unloaded {App} {Version} generation {Generation} in {UnloadMs} ms")]
         public static partial void Unloaded(ILogger logger, string app, string version, long generation, long unloadMs);
+
+        [LoggerMessage(EventId = 38, EventName = "GenerationUnloadedLate", Level = LogLevel.Information,
+            Message = "Unloaded {App} {Version} generation {Generation} after {Seconds} s, later than the unload timeout (it was reported leaked)")]
+        public static partial void UnloadedLate(ILogger logger, string app, string version, long generation, long seconds);
 
         [LoggerMessage(EventId = 31, EventName = "GenerationLeaked", Level = LogLevel.Warning,
             Message = "Leak: {App} {Version} generation {Generation} is still alive {TimeoutSeconds} s after it was retired; something outside it still references its code (see UNLOADING notes: static events, caches, timers)")]

@@ -17,6 +17,7 @@ using PluginHost.Core.Routing;
 using PluginHost.Core.Status;
 using PluginHost.Core.Telemetry;
 using PluginHost.Core.Unloading;
+using PluginHost.Core.Unloading.LeakChains;
 
 namespace PluginHost.Core.Hosting;
 
@@ -35,10 +36,15 @@ public static class PluginHostExtensions
         services.AddSingleton(hooks);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CurrentGeneration>();
-        services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout));
+        services.AddSingleton(sp => new LeakExplainer(new LeakRootFinder(Path.Combine(config.State.Root, LeakRootFinder.DumpFolderName)),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeakExplainer>>()));
+        services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout,
+            config.Reload.LeakDiagnostics ? sp.GetRequiredService<LeakExplainer>() : null));
         services.AddSingleton(sp => new UnloadHygiene(UnloadHygiene.Steps(config.Reload.SkipUnloadSteps), sp.GetRequiredService<ILogger<UnloadHygiene>>()));
+        services.AddSingleton<RetiringGenerations>();
         services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<UnloadHygiene>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(), config.Reload.DrainTimeout));
+            sp.GetRequiredService<RetiringGenerations>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(),
+            new RetirementOptions(config.Reload.DrainTimeout, config.Reload.LongLived, config.Reload.LongLivedMaxAge)));
         services.AddSingleton(sp => new HostServices(
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DiagnosticListener>(),

@@ -17,12 +17,22 @@ namespace PluginHost.Core.Hosting;
 /// by the tracker itself: a context still alive after <c>reload.unloadTimeout</c> is declared leaked.
 /// </remarks>
 internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWatcher watcher, Debouncer debouncer, CurrentGeneration current,
-    UnloadTracker tracker, UnloadHygiene hygiene, ILogger<PluginHostLifetime> logger) : IHostedService
+    UnloadTracker tracker, UnloadHygiene hygiene, IHostApplicationLifetime hostLifetime, ILogger<PluginHostLifetime> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        Log.RuntimeGuard(logger, VirtualDispatchCacheGuard.EnsureApplied());
         await coordinator.LoadFirstAsync(cancellationToken);
-        hygiene.Prepare();
+        // SIGTERM: the serving generation hears ApplicationStopping before Kestrel waits for open connections, so apps close
+        // their streams (WebSockets with 1001) and the host can exit as soon as they have.
+        hostLifetime.ApplicationStopping.Register(() =>
+        {
+            foreach (var app in current.Value?.Apps ?? [])
+            {
+                app.SignalStopping();
+            }
+        });
+        _ = hygiene.PrepareAsync();
         watcher.Start();
     }
 
@@ -59,5 +69,8 @@ internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, 
         [LoggerMessage(EventId = 81, EventName = "HostStoppedWithoutGeneration", Level = LogLevel.Information,
             Message = "Stopped: no generation was served; {UnloadedCount} app context(s) unloaded, {AliveCount} still alive")]
         public static partial void StoppedWithoutGeneration(ILogger logger, long unloadedCount, int aliveCount);
+
+        [LoggerMessage(EventId = 82, EventName = "RuntimeGuard", Level = LogLevel.Information, Message = "Runtime: {Guard}")]
+        public static partial void RuntimeGuard(ILogger logger, string guard);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using PluginHost.Abstractions;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Policy;
+using PluginHost.Core.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +18,6 @@ public sealed class AppInstance : IAsyncDisposable
     private LoadedPlugin? _plugin;
     private ServiceProviderHandle? _services;
     private AppLifecycle? _lifecycle;
-    private long _inFlight;
-    private long _requests;
 
     internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, ServiceProviderHandle services, AppLifecycle lifecycle,
         RequestDelegate pipeline, TimeSpan loadTime, AppRequestPolicy? policy = null)
@@ -53,20 +52,14 @@ public sealed class AppInstance : IAsyncDisposable
     public WeakReference ContextReference { get; }
     public TimeSpan LoadTime { get; }
     public int AssemblyCount => _plugin?.AssemblyCount ?? 0;
-    public long InFlight => Interlocked.Read(ref _inFlight);
-    public long Requests => Interlocked.Read(ref _requests);
+    /// <summary>The requests the app is running now.</summary>
+    public InFlightRequests Running { get; } = new();
+    public long InFlight => Running.Count;
+    public long Requests => Running.Total;
 
     /// <summary>What the unload hygiene needs to recognise this app's leftovers: its context and its root container.</summary>
     internal (AssemblyLoadContext Context, IServiceProvider Container)? Remains =>
         _plugin is { } plugin && _services is { } services ? (plugin.LoadContext, services.Provider) : null;
-
-    internal void Enter()
-    {
-        Interlocked.Increment(ref _inFlight);
-        Interlocked.Increment(ref _requests);
-    }
-
-    internal void Exit() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>Runs <paramref name="action"/> as the app's own code: Assembly.Load by name resolves in the app's context.</summary>
     internal async Task RunAsAppAsync(Func<Task> action)
@@ -94,13 +87,27 @@ public sealed class AppInstance : IAsyncDisposable
     /// <summary>Disposes the app's container, then starts unloading its context.</summary>
     public async ValueTask DisposeAsync()
     {
+        await DisposeServicesAsync();
+        Unload();
+    }
+
+    /// <summary>Disposes the app's container; its context stays loaded (the unload hygiene still needs it).</summary>
+    public async ValueTask DisposeServicesAsync()
+    {
         Pipeline = static _ => throw new ObjectDisposedException("app generation retired");
         _lifecycle = null;
         if (Interlocked.Exchange(ref _services, null) is { } services)
         {
             await services.DisposeAsync();
         }
+    }
 
+    /// <summary>
+    /// Starts unloading the app's context. Nothing may touch its assemblies or types after this: once unloading has
+    /// started, the runtime may free them as soon as the last reference goes, even while the context object is held.
+    /// </summary>
+    public void Unload()
+    {
         Interlocked.Exchange(ref _plugin, null)?.Dispose();
         Policy.Dispose();
     }

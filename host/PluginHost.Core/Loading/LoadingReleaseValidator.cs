@@ -136,17 +136,21 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
             stage.Current = "stopping (hosted services)";
             await instance.StopAsync(TimeProvider.System).ConfigureAwait(false);
             stage.Current = "unloading (disposing the app's services)";
-            await instance.DisposeAsync().ConfigureAwait(false);
+            await instance.DisposeServicesAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             error ??= $"app '{app.Name}': {assemblyPath}: disposing the app's services threw {ex.GetType().Name}: {PluginAssemblyLoader.FirstLine(ex.Message)}";
         }
 
+        // Before the context starts unloading, as the host does (see GenerationRetirer.RetireAppsAsync).
         if (remains is not null)
         {
             hygiene.Run([remains], release.Version, generation: 0);
         }
+
+        remains = null;
+        instance.Unload();
 
         return new AppOutcome(error, context);
     }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using McMaster.NETCore.Plugins.Loader;
 using PluginHost.Abstractions;
+using PluginHost.Core.Unloading;
 
 namespace PluginHost.Core.Loading;
 
@@ -63,6 +64,8 @@ public static class PluginAssemblyLoader
             throw new PluginLoadException(appName, assemblyPath, incompatibility);
         }
 
+        // Before the first collectible context exists, so no generation can ever meet a stale dispatch-cache entry.
+        VirtualDispatchCacheGuard.EnsureApplied();
         var context = CreateContext(assemblyPath);
         var weak = new WeakReference(context);
         try

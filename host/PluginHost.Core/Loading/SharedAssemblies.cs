@@ -12,13 +12,20 @@ internal static class SharedAssemblies
 {
     private static readonly Lazy<IReadOnlyList<AssemblyName>> All = new(Find);
 
+    private static readonly HashSet<string> FrameworkFolders = new[] { typeof(object), typeof(Microsoft.AspNetCore.Http.HttpContext) }
+        .Select(t => Path.GetDirectoryName(t.Assembly.Location)!)
+        .ToHashSet(StringComparer.Ordinal);
+
     public static IReadOnlyList<AssemblyName> Names => All.Value;
+
+    /// <summary>An assembly of the shared frameworks the host runs on (loaded from their folders).</summary>
+    public static bool IsFramework(Assembly assembly) =>
+        !assembly.IsDynamic && !assembly.IsCollectible && assembly.Location.Length > 0
+        && FrameworkFolders.Contains(Path.GetDirectoryName(assembly.Location)!);
 
     private static IReadOnlyList<AssemblyName> Find()
     {
-        var frameworkFolders = new[] { typeof(object), typeof(Microsoft.AspNetCore.Http.HttpContext) }
-            .Select(t => Path.GetDirectoryName(t.Assembly.Location)!)
-            .ToHashSet(StringComparer.Ordinal);
+        var frameworkFolders = FrameworkFolders;
         var trusted = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         return trusted
             .Where(path => frameworkFolders.Contains(Path.GetDirectoryName(path)!))

@@ -51,6 +51,7 @@ public sealed partial class PluginDispatcher(
         var originalPathBase = request.PathBase;
         var originalPath = request.Path;
         var originalServices = context.Features.Get<IServiceProvidersFeature>();
+        var aborted = false;
         if (mount.Length > 1)
         {
             var path = originalPath.Value!;
@@ -67,8 +68,8 @@ public sealed partial class PluginDispatcher(
             if (admitted.IsCompletedSuccessfully ? admitted.Result : await admitted)
             {
                 // Run inline (not as another async method): one state machine per request fewer.
-                app.Enter();
-                var deadline = RequestDeadline.Start(context, app.Config.RequestTimeout, timeProvider);
+                var running = InFlightRequest.Start(context, originalPath.Value, app.Config.RequestTimeout, timeProvider);
+                app.Running.Add(running);
                 // RequestServices is a scope of the app's container, created only when asked for (as ASP.NET Core
                 // does): never a scope of the host's container, and none at all for requests that resolve nothing.
                 var services = new RequestServicesFeature(context, app.ScopeFactory);
@@ -76,10 +77,9 @@ public sealed partial class PluginDispatcher(
                 try
                 {
                     await app.Pipeline(context);
-                    if (deadline.Expired && !context.Response.HasStarted)
+                    if (running.EndedBy != RequestEnd.None)
                     {
-                        Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
-                        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                        EndedByHost(context, app, running);
                     }
                 }
                 catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
@@ -89,27 +89,36 @@ public sealed partial class PluginDispatcher(
                     context.Response.Clear();
                     context.Response.StatusCode = ex.StatusCode;
                 }
-                catch (Exception) when (deadline.Expired)
+                catch (Exception) when (running.EndedBy != RequestEnd.None)
                 {
-                    Log.TimedOut(app.Logger, app.Name, request.Method, originalPath.Value, app.Config.RequestTimeout);
-                    Answer(context, StatusCodes.Status503ServiceUnavailable);
+                    EndedByHost(context, app, running);
                 }
                 catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
                 {
-                    Log.AppThrew(app.Logger, ex, app.Name, request.Method, originalPath.Value);
-                    Answer(context, StatusCodes.Status500InternalServerError);
+                    if (context.Response.HasStarted)
+                    {
+                        Log.AppThrewAfterStart(app.Logger, ex, app.Name, request.Method, originalPath.Value, context.Response.StatusCode);
+                        context.Abort();
+                    }
+                    else
+                    {
+                        Log.AppThrew(app.Logger, ex, app.Name, request.Method, originalPath.Value);
+                        context.Response.Clear();
+                        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                    }
                 }
                 finally
                 {
-                    app.Exit();
+                    aborted = running.ConnectionGone || (running.EndedBy != RequestEnd.None && context.Response.HasStarted);
+                    app.Running.Remove(running);
                     await services.DisposeAsync();
-                    deadline.Dispose();
+                    running.Dispose();
                 }
             }
         }
         finally
         {
-            telemetry.Complete(context, started, originalPath.Value, app.Name, app.Context.Version, app.Context.Generation);
+            telemetry.Complete(context, started, originalPath.Value, app.Name, app.Context.Version, app.Context.Generation, aborted);
             context.Features.Set(originalServices);
             context.SetEndpoint(null);
             request.PathBase = originalPathBase;
@@ -117,16 +126,29 @@ public sealed partial class PluginDispatcher(
         }
     }
 
-    private static void Answer(HttpContext context, int statusCode)
+    /// <summary>
+    /// A request the host ended: past requestTimeout it answers 503 if the app had not started its response (else the
+    /// response is cut off); aborted because its generation retired, it was logged when the abort began.
+    /// </summary>
+    private static void EndedByHost(HttpContext context, AppInstance app, InFlightRequest running)
     {
-        if (context.Response.HasStarted)
+        if (running.EndedBy == RequestEnd.TimedOut)
         {
-            context.Abort();
-            return;
-        }
+            if (context.Response.HasStarted)
+            {
+                Log.TimedOutAfterStart(app.Logger, app.Name, running.Method, running.Path, app.Config.RequestTimeout);
+                context.Abort();
+                return;
+            }
 
-        context.Response.Clear();
-        context.Response.StatusCode = statusCode;
+            Log.TimedOut(app.Logger, app.Name, running.Method, running.Path, app.Config.RequestTimeout);
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        }
+        else if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        }
     }
 
     private static partial class Log
@@ -138,6 +160,14 @@ public sealed partial class PluginDispatcher(
         [LoggerMessage(EventId = 41, EventName = "AppRequestTimedOut", Level = LogLevel.Warning,
             Message = "{App} did not finish {Method} {Path} within {Timeout}; answered 503")]
         public static partial void TimedOut(ILogger logger, string app, string method, string? path, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 44, EventName = "AppRequestTimedOutAfterStart", Level = LogLevel.Warning,
+            Message = "{App} did not finish {Method} {Path} within {Timeout}; its response had started, so it was cut off")]
+        public static partial void TimedOutAfterStart(ILogger logger, string app, string method, string? path, TimeSpan timeout);
+
+        [LoggerMessage(EventId = 45, EventName = "AppRequestFailedAfterStart", Level = LogLevel.Error,
+            Message = "{App} threw while handling {Method} {Path} after its response had started with {StatusCode}; the response was cut off")]
+        public static partial void AppThrewAfterStart(ILogger logger, Exception exception, string app, string method, string? path, int statusCode);
 
         [LoggerMessage(EventId = 42, EventName = "AppRequestRejected", Level = LogLevel.Information,
             Message = "{Method} {Path} for {App} rejected with {StatusCode}: {Reason}")]

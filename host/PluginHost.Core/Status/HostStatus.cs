@@ -23,7 +23,18 @@ public sealed record HostStatus(
 
     /// <summary>The certificates of the https URLs: expiry, and a refused replacement of their files.</summary>
     public IReadOnlyList<CertificateStatus> Certificates { get; init; } = [];
+
+    /// <summary>Generations on their way out (draining, aborting, stopping), before their contexts are unloaded.</summary>
+    public IReadOnlyList<RetiringStatus> Retiring { get; init; } = [];
 }
+
+/// <param name="State">draining, aborting or stopping (see <see cref="Generations.RetirementState"/>).</param>
+/// <param name="Seconds">Since it retired.</param>
+public sealed record RetiringStatus(string Version, long Generation, string State, long Seconds, IReadOnlyList<RetiringAppStatus> Apps);
+
+/// <param name="InFlight">Requests (and long-lived connections) still running.</param>
+/// <param name="OldestPath">The longest-running of them, and its age.</param>
+public sealed record RetiringAppStatus(string App, long InFlight, string? OldestPath, long? OldestSeconds);
 
 /// <param name="Dropped">Log events dropped since start, all sinks together.</param>
 /// <param name="Buffers">One per sink (console, file); none when the host's logger has no buffers.</param>
@@ -46,7 +57,8 @@ public sealed record AppStatus(
     public AppHealth? Health { get; init; }
 }
 
-public sealed record RetiredStatus(string App, string Version, long Generation, string State);
+/// <param name="HeldBy">For a leaked generation, once analysed: what holds it (GC root, then each reference).</param>
+public sealed record RetiredStatus(string App, string Version, long Generation, string State, IReadOnlyList<string> HeldBy);
 
 /// <summary>Source-generated: the host never serializes through shared reflection caches.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]

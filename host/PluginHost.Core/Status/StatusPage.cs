@@ -239,24 +239,46 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
 
     private static void AppendRetired(StringBuilder page, HostStatus snapshot)
     {
-        page.Append("<section class=\"wide\" id=\"retired\"><h2>Retired generations</h2><p class=\"muted\">")
-            .Append(snapshot.CollectedGenerations).Append(" retired app contexts collected so far.");
+        page.Append("<section class=\"wide\" id=\"retired\"><h2>Retired generations</h2>");
+        AppendRetiring(page, snapshot.Retiring);
+        page.Append("<p class=\"muted\">").Append(snapshot.CollectedGenerations).Append(" retired app contexts collected so far.");
         if (snapshot.RetiredAlive.Count == 0)
         {
             page.Append(" None still in memory.</p></section>");
             return;
         }
 
-        page.Append("</p><table><thead><tr><th>App</th><th>Version</th><th class=\"num\">Generation</th><th>State</th></tr></thead><tbody>");
+        page.Append("</p><table><thead><tr><th>App</th><th>Version</th><th class=\"num\">Generation</th><th>State</th><th>Held by</th></tr></thead><tbody>");
         foreach (var retired in snapshot.RetiredAlive)
         {
             page.Append("<tr><td>").Append(E(retired.App)).Append("</td><td>").Append(E(retired.Version)).Append("</td><td class=\"num\">")
                 .Append(retired.Generation).Append("</td><td>")
                 .Append(retired.State == nameof(UnloadState.Leaked) ? "<span class=\"badge leaked\">leaked</span>" : E(retired.State.ToLowerInvariant()))
-                .Append("</td></tr>");
+                .Append("</td><td>").Append(string.Join("<br>", retired.HeldBy.Select(E))).Append("</td></tr>");
         }
 
         page.Append("</tbody></table></section>");
+    }
+
+    private static void AppendRetiring(StringBuilder page, IReadOnlyList<RetiringStatus> retiring)
+    {
+        if (retiring.Count == 0)
+        {
+            return;
+        }
+
+        page.Append("<table id=\"retiring\"><thead><tr><th>Version</th><th class=\"num\">Generation</th><th>State</th><th class=\"num\">Since (s)</th>")
+            .Append("<th>Still running</th></tr></thead><tbody>");
+        foreach (var generation in retiring)
+        {
+            var running = string.Join("<br>", generation.Apps.Where(a => a.InFlight > 0)
+                .Select(a => $"{E(a.App)}: {a.InFlight} (oldest {E(a.OldestPath ?? "?")}, {a.OldestSeconds} s)"));
+            page.Append("<tr><td>").Append(E(generation.Version)).Append("</td><td class=\"num\">").Append(generation.Generation)
+                .Append("</td><td>").Append(E(generation.State)).Append("</td><td class=\"num\">").Append(generation.Seconds)
+                .Append("</td><td>").Append(running).Append("</td></tr>");
+        }
+
+        page.Append("</tbody></table>");
     }
 
     private static void AppendLogging(StringBuilder page, LoggingStatus logging)

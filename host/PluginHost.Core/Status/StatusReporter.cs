@@ -7,7 +7,7 @@ namespace PluginHost.Core.Status;
 
 /// <summary>Takes a snapshot of what the host serves, its reloads, its retired generations, its log buffers and its apps' health.</summary>
 public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, LogBuffers logBuffers, TimeProvider timeProvider,
-    HealthReporter health, ServerCertificates? certificates = null)
+    HealthReporter health, RetiringGenerations? retiring = null, ServerCertificates? certificates = null)
 {
     public HostStatus Snapshot()
     {
@@ -37,11 +37,20 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             coordinator.LastResult,
             coordinator.History,
             tracker.CollectedCount,
-            alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString())).ToList())
+            alive.Select(r => new RetiredStatus(r.App, r.Version, r.Generation, r.State.ToString(), [.. r.LeakChains.Select(c => c.ToString())])).ToList())
         {
             Memory = ProcessMemory.Read(),
             Logging = new LoggingStatus(buffers.Sum(b => b.Dropped), buffers),
             Certificates = (certificates ?? ServerCertificates.None).Read(),
+            Retiring = Retiring(),
         };
     }
+
+    private List<RetiringStatus> Retiring() =>
+        retiring?.Current.Select(r => new RetiringStatus(
+            r.Generation.Release.Version,
+            r.Generation.Number,
+            r.State.ToString().ToLowerInvariant(),
+            (long)timeProvider.GetElapsedTime(r.Since).TotalSeconds,
+            [.. r.Requests().Select(a => new RetiringAppStatus(a.App, a.InFlight, a.Oldest?.Path, (long?)a.Oldest?.Age.TotalSeconds))])).ToList() ?? [];
 }

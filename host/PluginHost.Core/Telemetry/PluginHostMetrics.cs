@@ -66,9 +66,10 @@ public sealed class PluginHostMetrics
 
     public Meter Meter { get; }
 
-    public void RequestCompleted(string app, int statusCode, TimeSpan elapsed)
+    /// <param name="aborted">Cut off (client gone, or aborted by the host): counted as status class <c>aborted</c>.</param>
+    public void RequestCompleted(string app, int statusCode, TimeSpan elapsed, bool aborted = false)
     {
-        var tags = new TagList { { "app", app }, { "status_class", StatusClass(statusCode) } };
+        var tags = new TagList { { "app", app }, { "status_class", aborted ? "aborted" : StatusClass(statusCode) } };
         _requests.Add(1, tags);
         _requestDuration.Record(elapsed.TotalSeconds, tags);
     }

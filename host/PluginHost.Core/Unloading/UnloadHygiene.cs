@@ -60,8 +60,11 @@ public sealed partial class UnloadHygiene(IEnumerable<IUnloadStep> steps, ILogge
         public void Run(UnloadScope scope, UnloadReport report) => report.Failed(error);
     }
 
-    /// <summary>Finds what the generic steps look for now, so the first retirement does not pay for the scan.</summary>
-    public void Prepare()
+    /// <summary>
+    /// Finds what the generic steps look for, in the background, so the first retirement does not pay for the scan (and
+    /// start-up does not wait for it).
+    /// </summary>
+    public Task PrepareAsync() => Task.Run(() =>
     {
         lock (_lock)
         {
@@ -71,7 +74,7 @@ public sealed partial class UnloadHygiene(IEnumerable<IUnloadStep> steps, ILogge
                 (step as FrameworkCachesStep)?.Scan();
             }
         }
-    }
+    });
 
     /// <summary>Runs every step for <paramref name="apps"/> (of one release and generation, for the log).</summary>
     public UnloadReport Run(IReadOnlyList<RetiringApp> apps, string version, long generation)

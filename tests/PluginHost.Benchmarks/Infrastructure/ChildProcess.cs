@@ -33,7 +33,9 @@ public sealed class ChildProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
     public string Output => string.Join('\n', _output);
 
-    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <param name="environment">Variables to set for the child, on top of the suite's own.</param>
+    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -49,6 +51,11 @@ public sealed class ChildProcess : IAsyncDisposable
 
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[variable] = value;
+        }
+
         var process = new Process { StartInfo = info };
         var startedAt = Stopwatch.GetTimestamp();
         var child = new ChildProcess(process, name, startedAt);

@@ -9,11 +9,21 @@ namespace PluginHost.Benchmarks.Infrastructure;
 /// <param name="Mount">URL prefix.</param>
 /// <param name="Assembly">Main assembly, relative to the release folder.</param>
 /// <param name="Warmup">Paths requested before the generation takes traffic.</param>
-public sealed record BenchApp(string Name, string Mount, string Assembly, IReadOnlyList<string> Warmup)
+/// <param name="Settings">The app's <c>settings</c>, as IConfiguration keys ("Section:Key"); none when null.</param>
+public sealed record BenchApp(string Name, string Mount, string Assembly, IReadOnlyList<string> Warmup, IReadOnlyDictionary<string, string>? Settings = null)
 {
+    /// <summary>What the sample ReportingApi reads (its title and figures), in the host's config and the bare baseline alike.</summary>
+    public static IReadOnlyDictionary<string, string> ReportingSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["reportTitle"] = "Benchmark report",
+        ["figures:0"] = "1",
+        ["figures:1"] = "2",
+        ["figures:2"] = "3",
+    };
+
     /// <summary>A copy of the sample ReportingApi in folder <paramref name="name"/>.</summary>
     public static BenchApp Reporting(string name, string mount, string warmup = "/version") =>
-        new(name, mount, $"{name}/ReportingApi.dll", [warmup]);
+        new(name, mount, $"{name}/ReportingApi.dll", [warmup], ReportingSettings);
 }
 
 /// <summary>The logging section of a generated config.yaml.</summary>
@@ -128,11 +138,17 @@ public sealed class Deployment : IDisposable
                     mount: {app.Mount}
                     assembly: {app.Assembly}
                     warmup: [{string.Join(", ", app.Warmup)}]
-                    settings:
-                      reportTitle: Benchmark report
-                      figures: [1, 2, 3]
 
                 """);
+            if (app.Settings is { Count: > 0 } settings)
+            {
+                // Flat keys ("ConnectionStrings:Default") are what the host makes of nested maps anyway.
+                yaml.Append("    settings:\n");
+                foreach (var (key, value) in settings)
+                {
+                    yaml.Append(CultureInfo.InvariantCulture, $"      {key}: {Quoted(value)}\n");
+                }
+            }
         }
 
         yaml.Append(server ?? "");
@@ -150,6 +166,10 @@ public sealed class Deployment : IDisposable
             // Best effort: a temp folder.
         }
     }
+
+    /// <summary>A YAML double-quoted scalar.</summary>
+    private static string Quoted(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int Rename(string oldPath, string newPath);

@@ -5,16 +5,23 @@ using System.Text.Json;
 namespace PluginHost.Benchmarks.Infrastructure;
 
 /// <summary>
-/// Reloads a host serving <see cref="Sections.BenchContext.NewReportingDeployment"/> the way a deploy does: point
-/// production at the other version (v1 ⇄ v2) and touch the trigger; then polls GET /api/v1/version until the new
-/// generation answers.
+/// Reloads a host serving a deployment of an app in versions v1 and v2 (e.g. <see cref="Sections.BenchContext.NewReportingDeployment"/>)
+/// the way a deploy does: point production at the other version (v1 ⇄ v2) and touch the trigger; then polls the app's
+/// version path (<c>{ version, generation }</c>) until the new generation answers.
 /// </summary>
-public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan pollEvery)
+/// <param name="versionPath">Where the app answers <c>{ version, generation }</c>.</param>
+public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan pollEvery, string versionPath = "/api/v1/version")
 {
     private string _version = "v1";
     private long _generation;
 
     public long Generation => _generation;
+
+    /// <summary>The wall-clock time of the last deploy (just before the link flip), to line it up with the host's own timestamps.</summary>
+    public DateTime LastDeployUtc { get; private set; }
+
+    /// <summary>The wall-clock time the last deploy's version first answered.</summary>
+    public DateTime LastServedUtc { get; private set; }
 
     public async Task InitAsync(CancellationToken cancellationToken = default) =>
         (_version, _generation) = await ServedAsync(cancellationToken);
@@ -30,6 +37,7 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
     public string Flip()
     {
         var target = _version == "v1" ? "v2" : "v1";
+        LastDeployUtc = DateTime.UtcNow;
         deployment.Promote(target);
         deployment.Touch();
         _version = target;
@@ -51,6 +59,7 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
             if (generation > before && version == target)
             {
                 _generation = generation;
+                LastServedUtc = DateTime.UtcNow;
                 return elapsed;
             }
 
@@ -66,7 +75,8 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
 
     /// <summary>
     /// Waits until every retired generation has been collected (status: no retiredAlive, at least
-    /// <paramref name="collected"/> collected), or the bound passes; returns the last status read.
+    /// <paramref name="collected"/> collected), or every one still alive was reported leaked and explained (its
+    /// <c>heldBy</c> chains are in status: waiting longer changes nothing), or the bound passes; returns the last status read.
     /// </summary>
     public async Task<JsonElement> WaitSettledAsync(long collected, TimeSpan bound, CancellationToken cancellationToken = default)
     {
@@ -74,9 +84,10 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
         while (true)
         {
             var status = await host.StatusAsync(cancellationToken);
-            var settled = status.GetProperty("retiredAlive").GetArrayLength() == 0
-                && status.GetProperty("collectedGenerations").GetInt64() >= collected;
-            if (settled || Stopwatch.GetElapsedTime(started) > bound)
+            var alive = status.GetProperty("retiredAlive").EnumerateArray().ToList();
+            var settled = alive.Count == 0 && status.GetProperty("collectedGenerations").GetInt64() >= collected;
+            var explainedLeaks = alive.Count > 0 && alive.All(r => r.GetProperty("state").GetString() == "Leaked" && r.GetProperty("heldBy").GetArrayLength() > 0);
+            if (settled || explainedLeaks || Stopwatch.GetElapsedTime(started) > bound)
             {
                 return status;
             }
@@ -87,7 +98,7 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
 
     private async Task<(string Version, long Generation)> ServedAsync(CancellationToken cancellationToken)
     {
-        var info = await host.Client.GetFromJsonAsync<JsonElement>("/api/v1/version", cancellationToken);
+        var info = await host.Client.GetFromJsonAsync<JsonElement>(versionPath, cancellationToken);
         return (info.GetProperty("version").GetString() ?? "", info.GetProperty("generation").GetInt64());
     }
 }

@@ -34,26 +34,37 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The last lines the process wrote (stdout and stderr).</summary>
+    public string Output => _process.Output;
+
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
+    /// <param name="environment">Extra environment variables of the host process (a diagnostic run's startup hook).</param>
     /// <param name="https">Listen on an https URL (the config then names the certificate).</param>
-    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null, CancellationToken cancellationToken = default,
-        bool https = false)
+    public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null,
+        IReadOnlyDictionary<string, string>? environment = null, bool https = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port, https)], readyPath, cpus, https, cancellationToken);
+        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port, https)], readyPath, cpus, environment, https, cancellationToken);
     }
 
-    /// <param name="app">tiny (the TinyJson endpoint at /api/v1/) or reporting (the ReportingApi sample under /api/v1).</param>
+    /// <param name="app">
+    /// tiny (the TinyJson endpoint at /api/v1/), reporting (the ReportingApi sample under /api/v1), realstack (the RealStackApp
+    /// test plugin under /shop) or upstream (GET /echo?text=, the service RealStackApp's HttpClient calls).
+    /// </param>
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
+    /// <param name="settings">The app's settings (<c>--setting KEY=VALUE</c>), where the app reads any.</param>
+    /// <param name="environment">Extra environment variables of the process (a diagnostic run's startup hook).</param>
     /// <param name="certificate">PEM certificate and key files: listen on https with them (Kestrel's own ServerCertificate).</param>
-    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null, CancellationToken cancellationToken = default,
-        (string Certificate, string Key)? certificate = null)
+    public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null,
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null,
+        (string Certificate, string Key)? certificate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var https = certificate is not null;
+        var settingArguments = (settings ?? new Dictionary<string, string>()).SelectMany(s => new[] { "--setting", $"{s.Key}={s.Value}" }).ToList();
         string[] tls = certificate is { } files ? ["--cert", files.Certificate, "--key", files.Key] : [];
-        return StartAsync($"bare Kestrel ({app}{(https ? ", https" : "")})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port, https), .. tls], readyPath, cpus,
-            https, cancellationToken);
+        return StartAsync($"bare Kestrel ({app}{(https ? ", https" : "")})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port, https), .. settingArguments, .. tls],
+            readyPath, cpus, environment, https, cancellationToken);
     }
 
     public Uri Url(string path) => new(Address, path);
@@ -95,12 +106,12 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus, bool https,
-        CancellationToken cancellationToken)
+    private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus,
+        IReadOnlyDictionary<string, string>? environment, bool https, CancellationToken cancellationToken)
     {
         var port = FreePort.Next();
         var (fileName, commandLine) = CpuPinning.Wrap(cpus, DotnetHost, [dll, .. arguments(port)]);
-        var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll));
+        var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll), environment);
         var server = new ServerProcess(process, new Uri(Url(port, https)));
         try
         {

@@ -25,15 +25,22 @@ public sealed class BenchContext(BenchSizes sizes, BenchPaths paths, ILoadGenera
     /// A deployment of the sample ReportingApi at /api/v1 in two versions: v1, and v2 whose ReportingApi.Aggregation.dll
     /// is the sum-v2 build. Production points at v1.
     /// </summary>
-    public Deployment NewReportingDeployment()
+    public Deployment NewReportingDeployment() => NewDeployment(deployment =>
     {
+        deployment.AddReportingApi("v1", "ReportingApi");
+        deployment.AddReportingApi("v2", "ReportingApi", aggregationV2: true);
+        deployment.Promote("v1");
+        deployment.WriteConfig([BenchApp.Reporting("ReportingApi", "/api/v1")], Sizes.Debounce);
+    });
+
+    /// <summary>A new deployment that <paramref name="setUp"/> fills; deleted again when that fails.</summary>
+    public Deployment NewDeployment(Action<Deployment> setUp)
+    {
+        ArgumentNullException.ThrowIfNull(setUp);
         var deployment = new Deployment(Paths);
         try
         {
-            deployment.AddReportingApi("v1", "ReportingApi");
-            deployment.AddReportingApi("v2", "ReportingApi", aggregationV2: true);
-            deployment.Promote("v1");
-            deployment.WriteConfig([BenchApp.Reporting("ReportingApi", "/api/v1")], Sizes.Debounce);
+            setUp(deployment);
             return deployment;
         }
         catch

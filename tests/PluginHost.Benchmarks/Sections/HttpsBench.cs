@@ -7,7 +7,7 @@ using PluginHost.Benchmarks.Reporting;
 namespace PluginHost.Benchmarks.Sections;
 
 /// <summary>
-/// 7. HTTPS: the TinyJson endpoint over TLS with the same self-signed RSA-2048 certificate (made for the run), served by
+/// 8. HTTPS: the TinyJson endpoint over TLS with the same self-signed RSA-2048 certificate (made for the run), served by
 /// bare Kestrel (its ServerCertificate) and by the host (server.certificate, its TLS handshake callback): throughput over
 /// HTTP/1.1 (wrk) and HTTP/2 (h2load) on kept connections, and new TLS handshakes per second (wrk with
 /// <c>Connection: close</c>: every request on a new connection, a full handshake each). Alternating rounds, as section 1.
@@ -16,13 +16,13 @@ public sealed class HttpsBench(BenchContext context) : IBenchSection
 {
     private const string Path = "/api/v1/";
 
-    public int Number => 7;
+    public int Number => 8;
     public string Key => "https";
     public string Title => "HTTPS";
 
     public IReadOnlyList<string> Notes =>
     [
-        "7: both servers use one self-signed RSA-2048 certificate made for the run, TLS 1.2/1.3 (OpenSSL negotiates 1.3). HTTP/1.1: wrk over keep-alive connections; HTTP/2: h2load (wrk speaks no HTTP/2), one stream at a time per connection, so both keep 32 requests in flight; handshakes: wrk sending 'Connection: close', so each request opens a new connection with a full handshake (no resumption). Each round measures the bare server and the host back to back (order alternating); ratio = median of the rounds' ratios. h2load reports no latency percentiles.",
+        "8: both servers use one self-signed RSA-2048 certificate made for the run, TLS 1.2/1.3 (OpenSSL negotiates 1.3). HTTP/1.1: wrk over keep-alive connections; HTTP/2: h2load (wrk speaks no HTTP/2), one stream at a time per connection, so both keep 32 requests in flight; handshakes: wrk sending 'Connection: close', so each request opens a new connection with a full handshake (no resumption). Each round measures the bare server and the host back to back (order alternating); ratio = median of the rounds' ratios. h2load reports no latency percentiles.",
     ];
 
     public async Task<IReadOnlyList<BenchRow>> RunAsync(CancellationToken cancellationToken)
@@ -37,8 +37,8 @@ public sealed class HttpsBench(BenchContext context) : IBenchSection
         var loads = await LoadsAsync(cancellationToken);
 
         var cpus = context.Pinning?.ServerCpus;
-        await using var bare = await ServerProcess.StartBareAsync(context.Paths, "tiny", Path, cpus, cancellationToken, (certificateFile, keyFile));
-        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cpus, cancellationToken, https: true);
+        await using var bare = await ServerProcess.StartBareAsync(context.Paths, "tiny", Path, cpus, certificate: (certificateFile, keyFile), cancellationToken: cancellationToken);
+        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cpus, https: true, cancellationToken: cancellationToken);
         // Each protocol's own code paths (Kestrel's HTTP/2 frames and streams) need their tier-1 recompilation too.
         context.Progress($"https: warming up both servers ({sizes.ThroughputWarmup.TotalSeconds:0.#} s of HTTP/1.1, then as long of HTTP/2, each)");
         foreach (var server in new[] { bare, host })

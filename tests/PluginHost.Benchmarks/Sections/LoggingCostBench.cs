@@ -49,7 +49,7 @@ public sealed class LoggingCostBench(BenchContext context) : IBenchSection
                 deployment.AddReportingApi("v1", "ReportingApi");
                 deployment.Promote("v1");
                 deployment.WriteConfig([BenchApp.Reporting("ReportingApi", "/api/v1")], sizes.Debounce, logging);
-                hosts.Add(await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cpus, cancellationToken));
+                hosts.Add(await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cpus, cancellationToken: cancellationToken));
             }
 
             context.Progress($"logging: warming up {hosts.Count} hosts ({sizes.ThroughputWarmup.TotalSeconds:0.#} s each)");

@@ -34,7 +34,7 @@ public sealed class ManyAppsBench(BenchContext context) : IBenchSection
 
                 deployment.Promote("v1");
                 deployment.WriteConfig(apps.Select(app => BenchApp.Reporting(app, "/" + app, "/health")), sizes.Debounce);
-                hosts.Add(await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, LastAppPath(count), context.Pinning?.ServerCpus, cancellationToken));
+                hosts.Add(await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, LastAppPath(count), context.Pinning?.ServerCpus, cancellationToken: cancellationToken));
                 context.Progress(Fmt.F($"apps: {count} app(s) serving after {hosts[^1].StartupTime.TotalMilliseconds:0} ms"));
             }
 

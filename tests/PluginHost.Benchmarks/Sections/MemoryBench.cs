@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PluginHost.Benchmarks.Infrastructure;
 using PluginHost.Benchmarks.Reporting;
 
@@ -12,9 +11,6 @@ namespace PluginHost.Benchmarks.Sections;
 /// </summary>
 public sealed class MemoryBench(BenchContext context) : IBenchSection
 {
-    private static readonly TimeSpan ReloadTimeout = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(60);
-
     public int Number => 4;
     public string Key => "memory";
     public string Title => "Memory across reloads";
@@ -30,71 +26,33 @@ public sealed class MemoryBench(BenchContext context) : IBenchSection
         var (checkpoint, total) = (context.Sizes.MemoryCheckpoint, context.Sizes.MemoryReloads);
         var paced = await MeasureAsync(backToBack: false, cancellationToken);
         var rushed = await MeasureAsync(backToBack: true, cancellationToken);
-        var growth = paced.End.Rss - paced.AtCheckpoint.Rss;
-        var rushedGrowth = rushed.End.Rss - rushed.AtCheckpoint.Rss;
+        var (pacedAt, rushedAt) = (paced.AtCheckpoint ?? paced.Start, rushed.AtCheckpoint ?? rushed.Start);
+        var (growth, rushedGrowth) = (paced.RssGrowth, rushed.RssGrowth);
         var alive = paced.End.Alive + rushed.End.Alive;
         var collected = paced.End.Collected + rushed.End.Collected;
         return
         [
             new(Number, Fmt.F($"RSS growth from reload {checkpoint} to {total}, each reload once the previous generation was collected"), Fmt.MBSigned(growth),
-                Fmt.F($"{Fmt.MB(paced.AtCheckpoint.Rss)} at {checkpoint}"), Fmt.Ratio((double)paced.End.Rss / paced.AtCheckpoint.Rss), "< 5 MB", BenchRow.Check(growth < 5 * 1024 * 1024)),
+                Fmt.F($"{Fmt.MB(pacedAt.Rss)} at {checkpoint}"), Fmt.Ratio((double)paced.End.Rss / pacedAt.Rss), "< 5 MB", BenchRow.Check(growth < 5 * 1024 * 1024)),
             new(Number, Fmt.F($"RSS growth from reload {checkpoint} to {total}, back-to-back reloads"), Fmt.MBSigned(rushedGrowth),
-                Fmt.F($"{Fmt.MB(rushed.AtCheckpoint.Rss)} at {checkpoint}"), Fmt.Ratio((double)rushed.End.Rss / rushed.AtCheckpoint.Rss)),
+                Fmt.F($"{Fmt.MB(rushedAt.Rss)} at {checkpoint}"), Fmt.Ratio((double)rushed.End.Rss / rushedAt.Rss)),
             new(Number, Fmt.F($"RSS after {total} reloads (vs at start), paced / back to back"), Fmt.F($"{Fmt.MB(paced.End.Rss)} / {Fmt.MB(rushed.End.Rss)}"),
                 Fmt.F($"{Fmt.MB(paced.Start.Rss)} / {Fmt.MB(rushed.Start.Rss)}")),
             new(Number, Fmt.F($"Managed heap after full GC, after {total} reloads (vs at {checkpoint}), paced / back to back"),
-                Fmt.F($"{Fmt.MB(paced.End.HeapAfterFullGc)} / {Fmt.MB(rushed.End.HeapAfterFullGc)}"), Fmt.F($"{Fmt.MB(paced.AtCheckpoint.HeapAfterFullGc)} / {Fmt.MB(rushed.AtCheckpoint.HeapAfterFullGc)}")),
+                Fmt.F($"{Fmt.MB(paced.End.HeapAfterFullGc)} / {Fmt.MB(rushed.End.HeapAfterFullGc)}"), Fmt.F($"{Fmt.MB(pacedAt.HeapAfterFullGc)} / {Fmt.MB(rushedAt.HeapAfterFullGc)}")),
             new(Number, Fmt.F($"Loaded assemblies after {total} reloads (vs at {checkpoint}), paced / back to back"),
-                Fmt.F($"{paced.End.Assemblies} / {rushed.End.Assemblies}"), Fmt.F($"{paced.AtCheckpoint.Assemblies} / {rushed.AtCheckpoint.Assemblies}")),
+                Fmt.F($"{paced.End.Assemblies} / {rushed.End.Assemblies}"), Fmt.F($"{pacedAt.Assemblies} / {rushedAt.Assemblies}")),
             new(Number, "Retired generations still alive after both runs (collected)", Fmt.F($"{alive} ({collected} of {2 * total} collected)"), "", "", "0",
                 BenchRow.Check(alive == 0 && collected >= 2 * total)),
             new(Number, Fmt.F($"Deploy → new version served over {total} back-to-back reloads, median / p99"), Fmt.F($"{Fmt.Ms(Stats.Median(rushed.Latencies))} / {Fmt.Ms(Stats.Percentile(rushed.Latencies, 99))}")),
         ];
     }
 
-    private async Task<Measurement> MeasureAsync(bool backToBack, CancellationToken cancellationToken)
+    private async Task<ReloadSeriesResult> MeasureAsync(bool backToBack, CancellationToken cancellationToken)
     {
-        var (checkpoint, total) = (context.Sizes.MemoryCheckpoint, context.Sizes.MemoryReloads);
-        var pace = backToBack ? "back to back" : "paced";
         using var deployment = context.NewReportingDeployment();
         await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, "/api/v1/version", cancellationToken: cancellationToken);
-        var reloader = new Reloader(host, deployment, context.Sizes.PollEvery);
-        await reloader.InitAsync(cancellationToken);
-        var start = new Snapshot(host.RssBytes(), await host.StatusAsync(cancellationToken));
-        Snapshot? atCheckpoint = null;
-        var latencies = new List<double>();
-        for (var i = 1; i <= total; i++)
-        {
-            latencies.Add((await reloader.ReloadAsync(ReloadTimeout, cancellationToken)).TotalMilliseconds);
-            if (!backToBack || i == checkpoint)
-            {
-                var status = await reloader.WaitSettledAsync(i, SettleBound, cancellationToken);
-                atCheckpoint = i == checkpoint ? new Snapshot(host.RssBytes(), status) : atCheckpoint;
-            }
-
-            if (i % 100 == 0 || i == total)
-            {
-                context.Progress(Fmt.F($"memory ({pace}): {i}/{total} reloads, RSS {Fmt.MB(host.RssBytes())}"));
-            }
-        }
-
-        var end = new Snapshot(host.RssBytes(), await reloader.WaitSettledAsync(total, SettleBound, cancellationToken));
-        host.EnsureRunning();
-        return new Measurement(start, atCheckpoint!, end, latencies);
-    }
-
-    private sealed record Measurement(Snapshot Start, Snapshot AtCheckpoint, Snapshot End, List<double> Latencies);
-
-    private sealed record Snapshot(long Rss, JsonElement Status)
-    {
-        private JsonElement Memory => Status.GetProperty("memory");
-
-        public double HeapAfterFullGc => Memory.GetProperty("gcHeapAfterFullGcBytes") is { ValueKind: JsonValueKind.Number } bytes ? bytes.GetInt64() : double.NaN;
-
-        public int Assemblies => Memory.GetProperty("assemblies").GetInt32();
-
-        public int Alive => Status.GetProperty("retiredAlive").GetArrayLength();
-
-        public long Collected => Status.GetProperty("collectedGenerations").GetInt64();
+        var series = new ReloadSeries(context, host, new Reloader(host, deployment, context.Sizes.PollEvery), backToBack ? "memory (back to back)" : "memory (paced)");
+        return await series.RunAsync(context.Sizes.MemoryReloads, context.Sizes.MemoryCheckpoint, backToBack, cancellationToken);
     }
 }

@@ -29,8 +29,8 @@ public sealed class RequestOverheadBench(BenchContext context) : IBenchSection
         deployment.WriteConfig([new BenchApp("TinyJson", "/api/v1", "TinyJson/TinyJson.dll", ["/"])], sizes.Debounce);
 
         var cpus = context.Pinning?.ServerCpus;
-        await using var bare = await ServerProcess.StartBareAsync(context.Paths, "tiny", Path, cpus, cancellationToken);
-        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cpus, cancellationToken);
+        await using var bare = await ServerProcess.StartBareAsync(context.Paths, "tiny", Path, cpus, cancellationToken: cancellationToken);
+        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, Path, cpus, cancellationToken: cancellationToken);
         context.Progress($"overhead: warming up both servers ({sizes.ThroughputWarmup.TotalSeconds:0.#} s each)");
         await context.ThroughputLoad.RunAsync(bare.Url(Path), sizes.ThroughputWarmup, cancellationToken);
         await context.ThroughputLoad.RunAsync(host.Url(Path), sizes.ThroughputWarmup, cancellationToken);

@@ -16,7 +16,9 @@ public sealed class GenerationRetirerTests
 
     private GenerationRetirer CreateSut() =>
         new(new UnloadTracker(_clock, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(10)),
-            new UnloadHygiene([], NullLogger<UnloadHygiene>.Instance), _clock, _logger, DrainTimeout);
+            new UnloadHygiene([], NullLogger<UnloadHygiene>.Instance), _retiring, _clock, _logger, new RetirementOptions(DrainTimeout));
+
+    private readonly RetiringGenerations _retiring = new();
 
     [Fact]
     public async Task RetireAsync_LastRequestLeaves_CompletesWithoutWaitingForTheTimeout()
@@ -34,7 +36,7 @@ public sealed class GenerationRetirerTests
     }
 
     [Fact]
-    public async Task RetireAsync_RequestNeverLeaves_GivesUpAfterTheDrainTimeoutWithAWarning()
+    public async Task RetireAsync_RequestOutlivesTheDrainTimeout_AbortsWithAWarningAndDisposesOnlyOnceItEnded()
     {
         var generation = GenerationTests.Empty(4);
         Assert.True(generation.TryEnter());
@@ -43,11 +45,26 @@ public sealed class GenerationRetirerTests
         var retiring = sut.RetireAsync(generation);
         _clock.Advance(DrainTimeout - TimeSpan.FromSeconds(1));
         Assert.False(retiring.IsCompleted);
+        Assert.Equal(RetirementState.Draining, Assert.Single(_retiring.Current).State);
         _clock.Advance(TimeSpan.FromSeconds(2));
 
+        await Eventually(() => Warnings().Any());
+        Assert.Equal(RetirementState.Aborting, Assert.Single(_retiring.Current).State);
+        Assert.False(retiring.IsCompleted);
+        generation.Exit();
         await retiring.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(Warnings());
-        Assert.Equal(1, generation.InFlight);
+        Assert.Empty(_retiring.Current);
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(10);
+        }
     }
 
     private IEnumerable<object?[]> Warnings() =>

@@ -78,6 +78,19 @@ public sealed class RequestTelemetryTests : IDisposable
         Assert.Equal(logged, Assert.Single(_logger.Entries).Properties["ClientAddress"]);
     }
 
+    [Fact]
+    public void Complete_Aborted_RequestAbortedWithClientAddress()
+    {
+        var context = Request("GET", 200);
+        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("203.0.113.7");
+
+        _sut.Complete(context, _sut.Start(), "/events", "WebApp", "v1", 1, aborted: true);
+
+        var logged = Assert.Single(_logger.Entries);
+        Assert.Equal(new EventId(72, "RequestAborted"), logged.EventId);
+        Assert.Equal("HTTP GET /events aborted before any response after 0.0 ms (WebApp v1 generation 1) for 203.0.113.7", logged.Message);
+    }
+
     private static DefaultHttpContext Request(string method, int status)
     {
         var context = new DefaultHttpContext();

@@ -60,4 +60,18 @@ public sealed class UnloadStepsTests
 
         Assert.Contains(sut.Handlers, h => h.StartsWith("System.Text.Json", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("System.Private.CoreLib", "System.Reflection.Metadata.RuntimeTypeMetadataUpdateHandler")]
+    [InlineData("Microsoft.AspNetCore.Mvc", "Microsoft.AspNetCore.Mvc.HotReload.HotReloadService")]
+    public void MetadataUpdateHandlers_Scan_LeavesOutTheHandlersThatAreUnsafeOutsideHotReload(string assembly, string handler)
+    {
+        Assert.NotNull(Assembly.Load(assembly).GetType(handler));
+        var sut = new MetadataUpdateHandlersStep();
+
+        sut.Scan();
+
+        Assert.DoesNotContain(handler, sut.Handlers);
+        Assert.NotEmpty(sut.Handlers);
+    }
 }

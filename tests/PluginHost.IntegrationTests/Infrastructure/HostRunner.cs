@@ -10,6 +10,7 @@ using PluginHost.Core.Admin;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
+using PluginHost.Core.Unloading.LeakChains;
 using PluginHost.Serving;
 using PluginHost.Core.Telemetry;
 using Serilog;
@@ -122,6 +123,10 @@ public sealed class HostRunner : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
+                // Give the host's heap analysis a moment to say what holds them, so a failing test's log names the culprit
+                // (a later leak waits for the analyses' minimum interval: then only the first one is named).
+                var explained = Services.GetRequiredService<LeakExplainer>().WhenIdleAsync();
+                await Task.WhenAny(explained, Task.Delay(TimeSpan.FromSeconds(60)));
                 return alive;
             }
 

@@ -13,7 +13,7 @@ public sealed class CookieAcrossGenerationsTests : IAsyncLifetime
     private readonly CookieAuthScenario _scenario = new();
     private RealAppDeployment _deployment = null!;
 
-    public async Task InitializeAsync() => _deployment = await RealAppDeployment.StartAsync(_scenario, "v1", "v2");
+    public async Task InitializeAsync() => _deployment = await RealAppDeployment.StartAsync(_scenario, versions: ["v1", "v2"]);
 
     public async Task DisposeAsync() => await _deployment.DisposeAsync();
 

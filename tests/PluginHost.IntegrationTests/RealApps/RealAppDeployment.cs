@@ -21,9 +21,20 @@ public sealed class RealAppDeployment : IAsyncDisposable
     public UpstreamServer Upstream { get; }
     public HostRunner Host { get; private set; } = null!;
 
-    /// <summary>Releases <paramref name="versions"/> (the first is promoted) of the scenario's app, then starts the host on it.</summary>
-    public static async Task<RealAppDeployment> StartAsync(RealAppScenario scenario, params string[] versions)
+    /// <summary>The config.yaml <c>reload</c> section of the deployment: quick polling, bounded drain and unload.</summary>
+    public const string DefaultReload = """
+        pollInterval: 200ms
+        drainTimeout: 10s
+        unloadTimeout: 10s
+        """;
+
+    /// <summary>
+    /// Releases <paramref name="versions"/> (v1 by default; the first is promoted) of the scenario's app, then starts the host
+    /// on it with <paramref name="reload"/> as config.yaml's <c>reload</c> section.
+    /// </summary>
+    public static async Task<RealAppDeployment> StartAsync(RealAppScenario scenario, string[]? versions = null, string reload = DefaultReload)
     {
+        versions ??= [];
         ArgumentNullException.ThrowIfNull(scenario);
         var releases = new TempReleases();
         UpstreamServer? upstream = null;
@@ -38,7 +49,7 @@ public sealed class RealAppDeployment : IAsyncDisposable
             }
 
             releases.Promote(versions.DefaultIfEmpty("v1").First());
-            releases.WriteConfig(Config(scenario, environment));
+            releases.WriteConfig(Config(scenario, environment, reload));
             var deployment = new RealAppDeployment(scenario, releases, upstream);
             deployment.Host = await HostRunner.StartAsync(releases.ConfigPath);
             return deployment;
@@ -86,7 +97,10 @@ public sealed class RealAppDeployment : IAsyncDisposable
         catch (TimeoutException ex)
         {
             var last = Host.Coordinator.LastResult;
-            throw new TimeoutException($"{ex.Message}; last reload: {(last is null ? "none" : $"ok={last.Ok} generation={last.Generation} error={last.Error}")}", ex);
+            var cause = Host.Logs.Events.LastOrDefault(e => e.Exception is not null)?.Exception;
+            throw new TimeoutException(
+                $"{ex.Message}; last reload: {(last is null ? "none" : $"ok={last.Ok} generation={last.Generation} error={last.Error}")}"
+                + (cause is null ? "" : $"\nlast logged exception: {cause}"), ex);
         }
     }
 
@@ -101,17 +115,16 @@ public sealed class RealAppDeployment : IAsyncDisposable
         Releases.Dispose();
     }
 
-    private static string Config(RealAppScenario scenario, RealAppEnvironment environment)
+    private static string Config(RealAppScenario scenario, RealAppEnvironment environment, string reload)
     {
+        var reloadBlock = string.Join("\n", reload.Split('\n').Select(line => "  " + line.TrimEnd('\r')));
         var settings = scenario.Settings(environment);
         var settingsBlock = settings.Length == 0
             ? ""
             : "    settings:\n" + string.Join("\n", settings.Split('\n').Select(line => "      " + line.TrimEnd('\r')));
         return $"""
             reload:
-              pollInterval: 200ms
-              drainTimeout: 10s
-              unloadTimeout: 10s
+            {reloadBlock}
             apps:
               - name: {scenario.App}
                 mount: {scenario.Mount}

@@ -20,7 +20,12 @@ public static class RealAppScenarios
         new RealStackAppScenario(),
     ];
 
-    public static TheoryData<string> Names => new(All.Select(s => s.Project));
+    /// <summary>Every scenario, or those PLUGINHOST_REALAPPS names (comma-separated) for a quicker local run.</summary>
+    public static TheoryData<string> Names => new(All.Select(s => s.Project).Where(Chosen));
+
+    private static bool Chosen(string project) =>
+        Environment.GetEnvironmentVariable("PLUGINHOST_REALAPPS") is not { Length: > 0 } chosen
+        || chosen.Split(',', StringSplitOptions.TrimEntries).Contains(project, StringComparer.OrdinalIgnoreCase);
 
     public static RealAppScenario Get(string project) => All.Single(s => s.Project == project);
 }

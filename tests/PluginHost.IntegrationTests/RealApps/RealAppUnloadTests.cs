@@ -1,4 +1,5 @@
 using System.Text;
+using PluginHost.IntegrationTests.Infrastructure;
 using Serilog.Events;
 
 namespace PluginHost.IntegrationTests.RealApps;
@@ -66,13 +67,18 @@ public sealed class RealAppUnloadTests
 
         // What the host logged as a warning or error (a request's exception, a leak), once per kind.
         var problems = logs.Where(e => e.Level >= LogEventLevel.Warning)
-            .GroupBy(e => (e.MessageTemplate.Text, Exception: e.Exception?.GetType().FullName))
+            .GroupBy(e => (e.MessageTemplate.Text, Exception: (e.Exception as LoggedException)?.FullTypeName))
             .Select(g => g.First())
             .Take(MaxLoggedProblems)
-            .Select(e => $"{e.Level}: {e.RenderMessage()}{(e.Exception is null ? "" : $" [{e.Exception.GetType().Name}: {FirstLine(e.Exception.Message)}]")}");
+            .Select(e => $"{e.Level}: {e.RenderMessage()}{(e.Exception is null ? "" : $" [{(e.Exception as LoggedException)?.TypeName}: {FirstLine(e.Exception.Message)}]")}");
         foreach (var problem in problems)
         {
             report.Append($"\n- host log: {problem}");
+        }
+
+        if (logs.FirstOrDefault(e => e.Level >= LogEventLevel.Error && e.Exception is not null)?.Exception is { } first)
+        {
+            report.Append($"\n- the first exception logged as an error: {first}");
         }
 
         return report.ToString();

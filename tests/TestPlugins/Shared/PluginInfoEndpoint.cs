@@ -32,6 +32,7 @@ internal static class PluginInfoEndpoint
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        app.UseGenerationHeader(context);
         app.UseRouting();
         app.UseEndpoints(endpoints => endpoints.MapPluginInfo(context, behaviour));
     }

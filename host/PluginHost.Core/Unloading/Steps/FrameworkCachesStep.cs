@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using PluginHost.Core.Loading;
 
 namespace PluginHost.Core.Unloading.Steps;
 
@@ -16,20 +17,30 @@ public sealed class FrameworkCachesStep : IUnloadStep
 {
     private const BindingFlags Statics = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
     private const BindingFlags Instances = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-    private readonly HashSet<Assembly> _scanned = [];
-    private readonly List<CacheField> _caches = [];
+    // The framework's caches are the same for every host in the process: found once, shared.
+    private static readonly HashSet<Assembly> Scanned = [];
+    private static readonly List<CacheField> Found = [];
+    private static readonly Lock ScanLock = new();
 
     public const string StepName = "framework-caches";
 
     public string Name => StepName;
 
     /// <summary>The caches found so far, as "Assembly: Type.field[.inner]" (for diagnostics and tests).</summary>
-    public IReadOnlyList<string> Caches => [.. _caches.Select(c => c.ToString())];
+    public IReadOnlyList<string> Caches
+    {
+        get
+        {
+            lock (ScanLock)
+            {
+                return [.. Found.Select(c => c.ToString())];
+            }
+        }
+    }
 
     public void Run(UnloadScope scope, UnloadReport report)
     {
-        Scan();
-        foreach (var cache in _caches)
+        foreach (var cache in Scan())
         {
             foreach (var dictionary in cache.Dictionaries())
             {
@@ -42,23 +53,36 @@ public sealed class FrameworkCachesStep : IUnloadStep
         }
     }
 
-    /// <summary>Finds the caches of host assemblies not scanned yet (metadata only; values are read when a run needs them).</summary>
-    public void Scan()
+    /// <summary>
+    /// Finds the caches of shared-framework assemblies not scanned yet (metadata only; values are read when a run needs
+    /// them) and returns every cache found so far.
+    /// </summary>
+    public IReadOnlyList<CacheField> Scan()
     {
-        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsCollectible && !a.IsDynamic && _scanned.Add(a)))
+        lock (ScanLock)
         {
-            foreach (var type in LoadableTypes(assembly).Where(t => !t.ContainsGenericParameters))
+            foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies().Where(a => SharedAssemblies.IsFramework(a) && Scanned.Add(a)))
             {
-                foreach (var field in type.GetFields(Statics).Where(IsCandidate))
+                ScanAssembly(assembly);
+            }
+
+            return [.. Found];
+        }
+    }
+
+    private static void ScanAssembly(Assembly assembly)
+    {
+        foreach (var type in LoadableTypes(assembly).Where(t => !t.ContainsGenericParameters))
+        {
+            foreach (var field in type.GetFields(Statics).Where(IsCandidate))
+            {
+                if (IsCache(field.FieldType))
                 {
-                    if (IsCache(field.FieldType))
-                    {
-                        _caches.Add(new CacheField(field, Inner: null));
-                    }
-                    else if (CacheHolder(field.FieldType, assembly) is { Count: > 0 } inner)
-                    {
-                        _caches.Add(new CacheField(field, inner));
-                    }
+                    Found.Add(new CacheField(field, Inner: null));
+                }
+                else if (CacheHolder(field.FieldType, assembly) is { Count: > 0 } inner)
+                {
+                    Found.Add(new CacheField(field, inner));
                 }
             }
         }
@@ -167,7 +191,7 @@ public sealed class FrameworkCachesStep : IUnloadStep
     }
 
     /// <summary>A static field holding a cache, or holding an object whose <paramref name="Inner"/> fields are caches.</summary>
-    private sealed record CacheField(FieldInfo Static, IReadOnlyList<FieldInfo>? Inner)
+    public sealed record CacheField(FieldInfo Static, IReadOnlyList<FieldInfo>? Inner)
     {
         public string Label => $"{Static.DeclaringType!.Name}.{Static.Name}";
 

@@ -1,15 +1,30 @@
 using System.Reflection;
 using System.Reflection.Metadata;
+using PluginHost.Core.Loading;
 
 namespace PluginHost.Core.Unloading.Steps;
 
 /// <summary>
-/// Calls <c>ClearCache</c> of every <see cref="MetadataUpdateHandlerAttribute"/> handler of the host's (non-collectible)
-/// assemblies: the mechanism .NET hot reload uses to make the framework drop what it cached about changed types
-/// (System.Text.Json metadata, TypeDescriptor and reflection caches, …). Assemblies loaded later are picked up on the next run.
+/// Calls <c>ClearCache</c> of every <see cref="MetadataUpdateHandlerAttribute"/> handler of the loaded shared-framework
+/// assemblies, naming the generation's types as the "updated" ones: the mechanism .NET hot reload uses to make the
+/// framework drop what it cached about those types (System.Text.Json metadata, TypeDescriptor and reflection caches, …).
+/// Assemblies loaded later are picked up on the next run.
 /// </summary>
+/// <remarks>
+/// Two handlers are left out, on purpose:
+/// <list type="bullet">
+/// <item>The runtime's own (<c>RuntimeTypeMetadataUpdateHandler</c>) drops the reflection caches of the types named, and of
+/// every type as soon as one of them is an attribute (every app defines some): the serving generation then gets new
+/// MethodInfo objects that no longer equal those its libraries keyed their caches by (EF Core's query translation failed
+/// so). Hot reload can afford it: it makes member equality compare contents. The caches of collectible types go with their context anyway.</item>
+/// <item>The <c>HotReloadService</c>s of MVC and Razor components do not drop caches: they tell every live app to rebuild
+/// its endpoints, which would make the serving generation redo its start-up work at each retirement.</item>
+/// </list>
+/// The others are told the retiring types, never "everything".
+/// </remarks>
 public sealed class MetadataUpdateHandlersStep : IUnloadStep
 {
+    private static readonly string[] LeftOut = ["System.Reflection.Metadata.RuntimeTypeMetadataUpdateHandler", "HotReloadService"];
     private readonly HashSet<Assembly> _scanned = [];
     private readonly List<MethodInfo> _clearCache = [];
 
@@ -23,18 +38,28 @@ public sealed class MetadataUpdateHandlersStep : IUnloadStep
     public void Run(UnloadScope scope, UnloadReport report)
     {
         Scan();
+        Type[] retiring = [.. scope.Types];
+        if (retiring.Length == 0)
+        {
+            return;
+        }
+
         foreach (var clear in _clearCache)
         {
-            clear.Invoke(null, [null]);
+            clear.Invoke(null, [retiring]);
         }
     }
+
+    /// <summary>Whether a handler is one of those deliberately not called (see the remarks).</summary>
+    public static bool IsLeftOut(Type handler) =>
+        LeftOut.Any(name => handler.FullName == name || handler.Name == name);
 
     /// <summary>Finds the handlers of host assemblies not scanned yet.</summary>
     public void Scan()
     {
-        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsCollectible && _scanned.Add(a)))
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies().Where(a => SharedAssemblies.IsFramework(a) && _scanned.Add(a)))
         {
-            foreach (var attribute in assembly.GetCustomAttributes<MetadataUpdateHandlerAttribute>())
+            foreach (var attribute in assembly.GetCustomAttributes<MetadataUpdateHandlerAttribute>().Where(a => !IsLeftOut(a.HandlerType)))
             {
                 if (attribute.HandlerType.GetMethod("ClearCache", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(Type[])]) is { } clear)
                 {

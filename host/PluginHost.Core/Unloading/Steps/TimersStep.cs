@@ -3,11 +3,15 @@ using System.Reflection;
 namespace PluginHost.Core.Unloading.Steps;
 
 /// <summary>
-/// Stops timers that would keep the generation alive: a timer whose callback is the app's code, or whose state,
-/// callback target or captured execution context leads to the app (IHttpClientFactory's handler-lifetime timers hold a
-/// scope of the app's container; Microsoft.Data.Sqlite's pool-pruning timer is the library's own code). The timer queue
-/// is process-wide: an app's timer outlives its container unless someone stops it.
+/// Stops timers that would keep the generation alive: a timer whose callback is the app's code, or whose state or
+/// callback target leads to the app (IHttpClientFactory's handler-lifetime timers hold a scope of the app's container;
+/// Microsoft.Data.Sqlite's pool-pruning timer is the library's own code). The timer queue is process-wide: an app's timer
+/// outlives its container unless someone stops it.
 /// </summary>
+/// <remarks>
+/// Timers behind tasks (Task.Delay, WaitAsync timeouts) end by themselves and may be the host's own, so they are never
+/// touched; nor is a timer judged by the execution context it captured, which the host's own timers share with apps.
+/// </remarks>
 public sealed class TimersStep : IUnloadStep
 {
     private readonly PropertyInfo _instances;
@@ -16,7 +20,6 @@ public sealed class TimersStep : IUnloadStep
     private readonly FieldInfo _next;
     private readonly FieldInfo _callback;
     private readonly FieldInfo _state;
-    private readonly FieldInfo _executionContext;
     private readonly MethodInfo _dispose;
 
     public TimersStep()
@@ -30,7 +33,6 @@ public sealed class TimersStep : IUnloadStep
         _next = FrameworkInternals.Field(timer, "_next");
         _callback = FrameworkInternals.Field(timer, "_timerCallback");
         _state = FrameworkInternals.Field(timer, "_state");
-        _executionContext = FrameworkInternals.Field(timer, "_executionContext");
         _dispose = FrameworkInternals.Method(timer, "Dispose", []);
     }
 
@@ -71,10 +73,15 @@ public sealed class TimersStep : IUnloadStep
     private string? OwnerOf(UnloadScope scope, object timer)
     {
         var callback = (Delegate?)_callback.GetValue(timer);
+        var state = _state.GetValue(timer);
+        if (state is Task || callback?.Target is Task)
+        {
+            return null;
+        }
+
         return scope.AppOf(callback)
                ?? scope.Reaching(callback?.Target, depth: 3)
-               ?? scope.Reaching(_state.GetValue(timer), depth: 3)
-               ?? scope.Reaching(_executionContext.GetValue(timer), depth: 4);
+               ?? scope.Reaching(state, depth: 3);
     }
 
     private string Describe(object timer)

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging;
+using PluginHost.Core.Generations;
+
+namespace PluginHost.Core.Unloading.LeakChains;
+
+/// <summary>
+/// Says what holds each leaked generation: off the request path, one analysis at a time, it has the finder dump and
+/// read the process, then logs each chain and keeps it on the retired app (for status). Dumps are costly, so after one
+/// analysis the next waits <see cref="MinimumInterval"/>; leaks found meanwhile are explained together then.
+/// </summary>
+public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider timeProvider, ILogger<LeakExplainer> logger)
+{
+    public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(5);
+    private readonly Lock _lock = new();
+    private readonly List<RetiredApp> _waiting = [];
+    private Task _worker = Task.CompletedTask;
+    private long? _lastAnalysis;
+
+    /// <summary>Completes when every leak handed in so far has been explained (or could not be).</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_lock)
+        {
+            return _worker;
+        }
+    }
+
+    public void Explain(IReadOnlyList<RetiredApp> leaked)
+    {
+        ArgumentNullException.ThrowIfNull(leaked);
+        lock (_lock)
+        {
+            _waiting.AddRange(leaked.Where(r => r.ContextId is not null));
+            if (_waiting.Count > 0 && _worker.IsCompleted)
+            {
+                _worker = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private void Work()
+    {
+        while (true)
+        {
+            WaitForInterval();
+            List<RetiredApp> batch;
+            lock (_lock)
+            {
+                batch = [.. _waiting.Where(r => r.IsAlive)];
+                _waiting.Clear();
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+            }
+
+            Analyze(batch);
+        }
+    }
+
+    private void WaitForInterval()
+    {
+        if (_lastAnalysis is { } last && timeProvider.GetElapsedTime(last) is var elapsed && elapsed < MinimumInterval)
+        {
+            Task.Delay(MinimumInterval - elapsed, timeProvider).Wait();
+        }
+    }
+
+    private void Analyze(List<RetiredApp> batch)
+    {
+        _lastAnalysis = timeProvider.GetTimestamp();
+        var started = timeProvider.GetTimestamp();
+        IReadOnlyDictionary<long, IReadOnlyList<LeakChain>> chains;
+        try
+        {
+            chains = finder.Find([.. batch.Select(r => r.ContextId!.Value)]);
+        }
+        catch (Exception ex)
+        {
+            Log.AnalysisFailed(logger, batch.Count, ex.GetType().Name, ex.Message);
+            return;
+        }
+
+        foreach (var retired in batch)
+        {
+            var found = chains.GetValueOrDefault(retired.ContextId!.Value) ?? [];
+            retired.LeakChains = found;
+            if (found.Count == 0)
+            {
+                Log.NoChain(logger, retired.App, retired.Version, retired.Generation);
+            }
+
+            foreach (var chain in found)
+            {
+                Log.HeldBy(logger, retired.App, retired.Version, retired.Generation, chain.ToString());
+            }
+        }
+
+        Log.Analyzed(logger, batch.Count, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 34, EventName = "LeakHeldBy", Level = LogLevel.Warning,
+            Message = "Leak: {App} {Version} generation {Generation} is held by {Chain}")]
+        public static partial void HeldBy(ILogger logger, string app, string version, long generation, string chain);
+
+        [LoggerMessage(EventId = 35, EventName = "LeakNoChain", Level = LogLevel.Information,
+            Message = "{App} {Version} generation {Generation}: no GC root holds it any more (it is being collected)")]
+        public static partial void NoChain(ILogger logger, string app, string version, long generation);
+
+        [LoggerMessage(EventId = 36, EventName = "LeakAnalysisFailed", Level = LogLevel.Warning,
+            Message = "Could not find what holds {Count} leaked generation(s): {ExceptionType}: {Error}")]
+        public static partial void AnalysisFailed(ILogger logger, int count, string exceptionType, string error);
+
+        [LoggerMessage(EventId = 37, EventName = "LeakAnalyzed", Level = LogLevel.Information,
+            Message = "Heap analysis of {Count} leaked generation(s) took {ElapsedMs} ms")]
+        public static partial void Analyzed(ILogger logger, int count, long elapsedMs);
+    }
+}

@@ -1,0 +1,192 @@
+using System.Text.RegularExpressions;
+using PluginHost.Benchmarks.Infrastructure;
+using PluginHost.Benchmarks.Profiling;
+using PluginHost.Benchmarks.Reporting;
+
+namespace PluginHost.Benchmarks.Sections;
+
+/// <summary>
+/// 7. The real-stack app (tests/TestPlugins/RealStackApp: MVC + Newtonsoft, EF Core on SQLite, a named HttpClient, a
+/// BackgroundService) at /shop, reloaded v1 ⇄ v2 at a deploy's pace with every generation driven on its main paths: the host's
+/// memory from reload 200 to 1,000 and the retired generations still alive (as section 4), deploy → new version served
+/// against starting the same app as its own bare Kestrel process, spread over the same run (as section 2). Then a short
+/// diagnostic run whose host records the runtime's JIT and loader events says where a heavy reload's time goes.
+/// </summary>
+public sealed class RealStackBench(BenchContext context) : IBenchSection
+{
+    private const string App = "RealStackApp";
+    private const int KeptHostWarnings = 8;
+    private static readonly TimeSpan ReloadTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly ReloadMarkers Markers = new(
+        new Regex(@"^RealStackApp\.RealStackAppApp::ConfigureServices$"),
+        new Regex(@"^RealStackApp\.RealStackAppApp::Configure$"),
+        new Regex(@"^RealStackApp\.Controllers\.ProductsController\+<List>d__\d+::MoveNext$"));
+
+    private readonly List<string> _notes = [];
+
+    public int Number => 7;
+    public string Key => "realstack";
+    public string Title => "Real-stack app";
+
+    public IReadOnlyList<string> Notes => _notes;
+
+    public async Task<IReadOnlyList<BenchRow>> RunAsync(CancellationToken cancellationToken)
+    {
+        var sizes = context.Sizes;
+        _notes.Clear();
+        _notes.Add("7: RealStackApp at /shop, v1 and v2 the same build; warm-up GET /version and GET /api/products (so deploy → served includes them). "
+            + "After each reload: GET /api/status (until the BackgroundService ran in the new generation), GET /api/products?inStock=true, POST /api/products/{id}/buy, "
+            + "an invalid POST /api/products (400), GET /api/pricing/quote (the named HttpClient to an upstream: bare Kestrel --app upstream); then the next reload once the "
+            + "previous generation was collected. Baseline: bare Kestrel --app realstack (the same plugin class in an ordinary ASP.NET Core app) started → first 200 of "
+            + "/shop/version, spread over the run; its first start, which creates its database, is not counted.");
+        await using var upstream = await ServerProcess.StartBareAsync(context.Paths, "upstream", "/echo?text=ready", cancellationToken: cancellationToken);
+        using var deployment = context.NewDeployment(d => SetUp(d, upstream.Address));
+        var bareSettings = RealStackShop.Settings(Directory.CreateDirectory(Path.Combine(deployment.Root, "bare-data")).FullName, upstream.Address);
+        Task<ServerProcess> StartBareAsync(CancellationToken ct) => StartBare(bareSettings, environment: null, ct);
+        await (await StartBareAsync(cancellationToken)).DisposeAsync();
+
+        var restarts = new RestartBaseline(sizes.RealStackReloads, sizes.RealStackRestarts, StartBareAsync);
+        var (hostReported, appLoad) = (new List<double>(), new List<double>());
+        RealStackShop shop;
+        ReloadSeriesResult run;
+        double hostStartup;
+        await using (var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, RealStackShop.VersionPath, cancellationToken: cancellationToken))
+        {
+            hostStartup = host.StartupTime.TotalMilliseconds;
+            shop = new RealStackShop(host.Client);
+            await shop.SeedAsync(cancellationToken);
+            var reloader = new Reloader(host, deployment, sizes.PollEvery, RealStackShop.VersionPath);
+            var series = new ReloadSeries(context, host, reloader, "realstack")
+            {
+                ReloadTimeout = ReloadTimeout,
+                AfterServed = (_, ct) => shop.ExerciseAsync(reloader.Generation, ct),
+                AfterSettled = async (i, status, ct) =>
+                {
+                    hostReported.Add(status.GetProperty("lastReload").GetProperty("durationMs").GetInt64());
+                    appLoad.Add(status.GetProperty("apps")[0].GetProperty("loadMs").GetInt64());
+                    await restarts.AfterReloadAsync(i, ct);
+                },
+            };
+            run = await series.RunAsync(sizes.RealStackReloads, sizes.RealStackCheckpoint, backToBack: false, cancellationToken);
+            KeepHostWarnings(host.Output);
+        }
+
+        var rows = new List<BenchRow>();
+        var restartMedian = Stats.Median(restarts.Times);
+        rows.AddRange(ReloadLatencyBench.LatencyRows(Number, run.Latencies, restarts.Times, "< restart", median => median < restartMedian));
+        rows.Add(new(Number, "Host's own reload, median (status lastReload.durationMs) / of it loading the app's code, container and pipeline (apps[].loadMs)",
+            Fmt.F($"{Fmt.Ms(Stats.Median(hostReported))} / {Fmt.Ms(Stats.Median(appLoad))}")));
+        rows.Add(new(Number, "Process start → first 200: host with RealStackApp (vs bare Kestrel)", Fmt.Ms(hostStartup), Fmt.Ms(restartMedian), Fmt.Ratio(hostStartup / restartMedian)));
+        rows.AddRange(MemoryRows(run));
+        rows.Add(new(Number, "Requests on the app's paths after each reload (failed)", Fmt.F($"{Fmt.Count(shop.Requests)} ({Fmt.Count(shop.Failed)})"), "", "", "0 failed",
+            BenchRow.Check(shop.Failed == 0 && shop.Requests > 0)));
+        _notes.AddRange(shop.Failures.Select(f => "7: failed: " + f));
+        _notes.Add(Fmt.F($"7: noise: {run.Noise} during the {run.Latencies.Count} reloads; deploy → served ranged {Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Min())}–{Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Max())}, the bare restarts {Fmt.Ms(restarts.Times.DefaultIfEmpty(double.NaN).Min())}–{Fmt.Ms(restarts.Times.DefaultIfEmpty(double.NaN).Max())}."));
+        if (sizes.ProfileReloads > 0)
+        {
+            rows.AddRange(await ProfileAsync(deployment, bareSettings, Stats.Median(hostReported), cancellationToken));
+        }
+
+        return rows;
+    }
+
+    private void SetUp(Deployment deployment, Uri upstream)
+    {
+        deployment.AddApp("v1", App, App);
+        deployment.AddApp("v2", App, App);
+        deployment.Promote("v1");
+        var data = Directory.CreateDirectory(Path.Combine(deployment.Root, "data")).FullName;
+        deployment.WriteConfig([new BenchApp(App, RealStackShop.Mount, $"{App}/{App}.dll", RealStackShop.Warmup, RealStackShop.Settings(data, upstream))], context.Sizes.Debounce);
+    }
+
+    private List<BenchRow> MemoryRows(ReloadSeriesResult run)
+    {
+        var (checkpoint, total) = (context.Sizes.RealStackCheckpoint, context.Sizes.RealStackReloads);
+        var at = run.AtCheckpoint ?? run.Start;
+        var growth = run.RssGrowth;
+        var rows = new List<BenchRow>
+        {
+            new(Number, Fmt.F($"RSS growth from reload {checkpoint} to {total}, each reload once the previous generation was collected"), Fmt.MBSigned(growth),
+                Fmt.F($"{Fmt.MB(at.Rss)} at {checkpoint}"), Fmt.Ratio((double)run.End.Rss / at.Rss), "< 5 MB", BenchRow.Check(growth < 5 * 1024 * 1024)),
+            new(Number, Fmt.F($"RSS at start / after {total} reloads"), Fmt.F($"{Fmt.MB(run.Start.Rss)} / {Fmt.MB(run.End.Rss)}")),
+            new(Number, Fmt.F($"Managed heap after full GC, after {total} reloads (vs at {checkpoint})"), Fmt.MB(run.End.HeapAfterFullGc), Fmt.MB(at.HeapAfterFullGc)),
+            new(Number, Fmt.F($"Loaded assemblies after {total} reloads (vs at {checkpoint})"), Fmt.Count(run.End.Assemblies), Fmt.Count(at.Assemblies)),
+            new(Number, "Retired generations still alive at the end (collected)", Fmt.F($"{run.End.Alive} ({run.End.Collected} of {run.Latencies.Count} collected)"), "", "", "0",
+                BenchRow.Check(run.End.Alive == 0 && run.End.Collected >= run.Latencies.Count)),
+        };
+        if (run.StoppedEarly is { } why)
+        {
+            rows.Add(new(Number, "Run stopped early", why, "", "", Fmt.F($"{total} reloads"), Verdict.Missed));
+        }
+
+        _notes.AddRange(run.End.AliveExplained.Select(alive => "7: still alive: " + alive));
+        return rows;
+    }
+
+    /// <summary>
+    /// A host started with this assembly as its startup hook (<see cref="RuntimeEventRecorder"/>) on the same deployment,
+    /// reloaded a few times at a deploy's pace: each reload cut into phases by the host's status and the first compilation
+    /// of the app's own methods, with the JIT's work in each phase.
+    /// </summary>
+    private async Task<List<BenchRow>> ProfileAsync(Deployment deployment, IReadOnlyDictionary<string, string> bareSettings, double unobservedMedian,
+        CancellationToken cancellationToken)
+    {
+        var sizes = context.Sizes;
+        var file = Path.Combine(deployment.Root, "runtime-events.tsv");
+        var reloads = new List<ProfiledReload>();
+        await using (var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, RealStackShop.VersionPath,
+            environment: RuntimeEventRecorder.EnvironmentFor(file), cancellationToken: cancellationToken))
+        {
+            var reloader = new Reloader(host, deployment, sizes.PollEvery, RealStackShop.VersionPath);
+            var series = new ReloadSeries(context, host, reloader, "realstack (diagnostic run)")
+            {
+                ReloadTimeout = ReloadTimeout,
+                AfterSettled = (_, status, _) =>
+                {
+                    reloads.Add(ProfiledReload.From(reloader, status));
+                    return Task.CompletedTask;
+                },
+            };
+            await series.RunAsync(sizes.ProfileReloads, sizes.ProfileReloads, backToBack: false, cancellationToken);
+        }
+
+        // The baseline under the same recorder: what its start → first 200 compiles.
+        var bareFile = Path.Combine(deployment.Root, "runtime-events-bare.tsv");
+        double bareStartup;
+        await using (var bare = await StartBare(bareSettings, RuntimeEventRecorder.EnvironmentFor(bareFile), cancellationToken))
+        {
+            bareStartup = bare.StartupTime.TotalMilliseconds;
+        }
+
+        var (trace, bareTrace) = (RuntimeTrace.Read(file), RuntimeTrace.Read(bareFile));
+        if (trace.Compilations == 0 || bareTrace.Compilations == 0)
+        {
+            throw new BenchException($"The diagnostic run recorded no JIT events in {file} or {bareFile}: was the startup hook refused (DOTNET_STARTUP_HOOKS)?");
+        }
+
+        var phases = ReloadBreakdown.Medians(reloads.Select(r => ReloadBreakdown.Of(r, trace, Markers)));
+        _notes.Add(Fmt.F($"7: diagnostic run: a host started with the suite's assembly as its startup hook records the runtime's JIT and loader events (an in-process EventListener), {reloads.Count} paced reloads without traffic in between. ")
+            + Fmt.F($"Its reloads took a median of {Stats.Median(reloads.Select(r => r.DurationMs)):0} ms against {unobservedMedian:0} ms unobserved (the listener's cost). ")
+            + "Phases end at the first compilation of the app's own ConfigureServices, Configure and endpoint methods and at the host's reported times; JIT = first compilations, which the code waiting for them sits through, dynamic methods included (compiled expression trees, always fully optimised); tier-1 recompilations run in the background and are not counted. Medians per phase: they need not add up to the median of the whole.");
+        var rows = phases.Select(p => new BenchRow(Number, Fmt.F($"Diagnostic run, median of {reloads.Count}: {p.Phase}"),
+            double.IsNaN(p.Ms) ? "n/a" : Fmt.F($"{Fmt.Ms(p.Ms)}; JIT {Describe(p.Jit)}"))).ToList();
+        rows.Add(new(Number, "Diagnostic run: bare Kestrel start → first 200 of the same app (default context), recorded alike",
+            Fmt.F($"{Fmt.Ms(bareStartup)}; JIT {Describe(bareTrace.Jit())}")));
+        return rows;
+    }
+
+    private Task<ServerProcess> StartBare(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken) =>
+        ServerProcess.StartBareAsync(context.Paths, "realstack", RealStackShop.VersionPath, settings: settings, environment: environment, cancellationToken: cancellationToken);
+
+    private static string Describe(JitTotals jit) =>
+        Fmt.F($"{Fmt.Ms(jit.Ms)}, {jit.Methods} methods ({jit.FullyOptimized} fully optimised; dynamic {jit.DynamicMethods}, {Fmt.Ms(jit.DynamicMs)})");
+
+    private void KeepHostWarnings(string output)
+    {
+        // "[12:00:00.000 WRN] …": without the time, repeated warnings are one.
+        var warnings = output.Split('\n').Where(l => l.Contains(" WRN]", StringComparison.Ordinal) || l.Contains(" ERR]", StringComparison.Ordinal))
+            .Select(l => l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..]).Select(l => l.Length > 400 ? l[..400] + "…" : l).Distinct().Take(KeptHostWarnings);
+        _notes.AddRange(warnings.Select(w => "7: host said: " + w.Replace("|", "/", StringComparison.Ordinal)));
+    }
+}

@@ -1,0 +1,46 @@
+using PluginHost.Core.Unloading.LeakChains;
+using PluginHost.IntegrationTests.RealApps.Scenarios;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PluginHost.IntegrationTests.RealApps;
+
+/// <summary>
+/// Each unload hygiene step is needed: with the step skipped (reload.skipUnloadSteps), a real app that needs it keeps its
+/// retired generation alive, and the host's leak report names what the step would have removed. (With every step on,
+/// <see cref="RealAppUnloadTests"/> shows the same apps collected on every reload.)
+/// </summary>
+public sealed class UnloadHygieneStepTests
+{
+    private static readonly RealAppScenario[] Fixtures = [new LeaksOnProcessExitScenario(), new SubscribesToDiagnosticsScenario()];
+
+    [Theory]
+    [InlineData("sqlite-pools", "DapperSqlite", "SqliteConnectionPool")]
+    [InlineData("timers", "HttpClientFactory", "TimerQueue")]
+    [InlineData("static-events", "LeaksOnProcessExit", "ProcessExit")]
+    [InlineData("diagnostic-subscriptions", "SubscribesToDiagnostics", "DiagnosticListener")]
+    [InlineData("meters", "EfCoreSqlite", "Meter")]
+    [InlineData("type-descriptor", "OptionsBinding", "ReflectTypeDescriptionProvider")]
+    [InlineData("metadata-update-handlers", "FluentValidationApi", "System.Text.Json")]
+    [InlineData("framework-caches", "MvcNewtonsoft", "PropertyHelper")]
+    public async Task Reload_StepSkipped_GenerationLeaksAndTheReportNamesWhatTheStepRemoves(string step, string app, string heldBy)
+    {
+        var scenario = RealAppScenarios.All.Concat(Fixtures).Single(s => s.Project == app);
+        await using var deployment = await RealAppDeployment.StartAsync(scenario, reload: $"""
+            pollInterval: 200ms
+            unloadTimeout: 2s
+            skipUnloadSteps: [{step}]
+            """);
+        using (var browser = deployment.CreateBrowser())
+        {
+            await scenario.ExerciseAsync(browser, scenario.Mount, deployment.Host.GenerationNumber);
+        }
+
+        await deployment.ReloadAsync($"the reload that retires {app}'s first generation");
+
+        var alive = await deployment.Host.CollectRetiredAsync(TimeSpan.FromSeconds(5));
+        var leaked = Assert.Single(alive);
+        await deployment.Host.Services.GetRequiredService<LeakExplainer>().WhenIdleAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(leaked.LeakChains.Any(c => c.ToString().Contains(heldBy, StringComparison.Ordinal)),
+            $"{app} with '{step}' skipped: expected a chain through {heldBy}, found:\n{string.Join("\n", leaked.LeakChains)}");
+    }
+}
