@@ -4,13 +4,17 @@ using RealStackApp;
 using ReportingApi;
 using TinyJson;
 
-// Usage: PluginHost.Benchmarks.BareKestrel --app tiny|reporting|realstack|upstream --urls http://127.0.0.1:PORT [--setting KEY=VALUE]…
+// Usage: PluginHost.Benchmarks.BareKestrel --app tiny|reporting|realstack|upstream --urls http://127.0.0.1:PORT [--setting KEY=VALUE]… [--cert FILE.pem --key FILE.pem]
 //   tiny:      GET /api/v1/ — the TinyJson endpoint mapped straight onto the app (a bare minimal API).
 //   reporting: the ReportingApi sample as its own standalone Kestrel app under /api/v1.
 //   realstack: the RealStackApp test plugin as its own standalone Kestrel app under /shop; its settings come from --setting.
 //   upstream:  GET /echo?text= answers { text, caller }: the pricing service RealStackApp's named HttpClient calls.
+//   --cert/--key: https URLs are served with this certificate the way Kestrel's documentation does it (ServerCertificate in
+//   the https defaults; HTTP/1.1 and HTTP/2 by ALPN, TLS 1.2 and 1.3), the baseline of the host's HTTPS benchmark.
 var app = Argument("--app") ?? "tiny";
 var urls = Argument("--urls") ?? "http://127.0.0.1:5000";
+var certificate = Argument("--cert");
+var key = Argument("--key");
 
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
 {
@@ -20,6 +24,15 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
 });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries));
+if (certificate is not null)
+{
+    builder.WebHost.UseKestrelHttpsConfiguration();
+    builder.WebHost.ConfigureKestrel(options => options.ConfigureHttpsDefaults(https =>
+    {
+        https.ServerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificate, key);
+        https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+    }));
+}
 
 switch (app)
 {

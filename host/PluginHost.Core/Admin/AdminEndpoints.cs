@@ -33,6 +33,13 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
 
     private async Task AnswerAsync(HttpContext context, PathString subPath)
     {
+        if (access.UndeclaredForwarding(context) is { } header)
+        {
+            Log.UndeclaredProxy(logger, DirectPeer.Of(context)?.ToString(), context.Request.Path.Value, header);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
         if (access.Refusal(context) is { } refusal)
         {
             Log.Refused(logger, context.Connection.RemoteIpAddress?.ToString(), context.Request.Path.Value, refusal);
@@ -95,5 +102,11 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
         [LoggerMessage(EventId = 50, EventName = "AdminRefused", Level = LogLevel.Warning,
             Message = "Admin request from {RemoteAddress} to {Path} refused with {StatusCode}")]
         public static partial void Refused(ILogger logger, string? remoteAddress, string? path, int statusCode);
+
+        [LoggerMessage(EventId = 105, EventName = "AdminRefusedUndeclaredProxy", Level = LogLevel.Warning,
+            Message = "Admin request from {RemoteAddress} to {Path} refused with 403: it carries {Header}, but that peer is not a declared proxy. "
+                + "If a reverse proxy forwards to this host, add its address to server.forwardedHeaders.knownProxies in config.yaml; "
+                + "until then the admin allow-list would judge the proxy's address instead of the client's")]
+        public static partial void UndeclaredProxy(ILogger logger, string? remoteAddress, string? path, string header);
     }
 }

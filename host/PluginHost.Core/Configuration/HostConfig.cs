@@ -23,6 +23,62 @@ public sealed record ServerConfig
     public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
     /// <summary>On SIGTERM/SIGINT: how long in-flight requests may run before connections are closed.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The certificates of the https URLs (server.certificate: one map, or a list with <c>hosts</c> for SNI). The first
+    /// one without hosts (else the first one) answers names no other lists and clients that send no name.
+    /// </summary>
+    public IReadOnlyList<CertificateConfig> Certificates { get; init; } = [];
+
+    /// <summary>Also offer HTTP/3 (QUIC) on the https URLs where the platform supports it (libmsquic); off by default.</summary>
+    public bool Http3 { get; init; }
+
+    public ForwardedHeadersConfig ForwardedHeaders { get; init; } = new();
+}
+
+/// <summary>One certificate of server.certificate, with where it was written (start-up errors name the key and line).</summary>
+public sealed record CertificateConfig
+{
+    /// <summary>The certificate file, PEM (a full chain: the server's certificate first) or PFX/PKCS#12 (absolute after loading).</summary>
+    public required string Path { get; init; }
+    /// <summary>For PEM: the private key file (absolute after loading); null when the key is in <see cref="Path"/> (PEM) or the PFX holds it.</summary>
+    public string? KeyPath { get; init; }
+    /// <summary>The environment variable holding the password of an encrypted key or PFX; never the password itself.</summary>
+    public string? PasswordEnv { get; init; }
+    /// <summary>Host names (SNI) this certificate answers, lower case; <c>*.example.org</c> covers one label. Empty: the default.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+    /// <summary>Where each key was written, for messages.</summary>
+    public CertificateSource Source { get; init; } = new("", "server.certificate", 0, 0, 0);
+
+    /// <summary>Same files, password variable and hosts (where they were written aside).</summary>
+    public bool SameAs(CertificateConfig other) =>
+        other is not null && Path == other.Path && KeyPath == other.KeyPath && PasswordEnv == other.PasswordEnv
+        && Hosts.SequenceEqual(other.Hosts, StringComparer.Ordinal);
+}
+
+/// <summary>Where a certificate's keys are in config.yaml: file, key path (e.g. <c>server.certificate[1]</c>) and lines.</summary>
+public sealed record CertificateSource(string File, string Key, int PathLine, int KeyPathLine, int PasswordEnvLine)
+{
+    /// <summary>A start-up error about <paramref name="subKey"/> (path, keyPath, passwordEnv), compiler style like a config error.</summary>
+    public ConfigError Error(string subKey, string message)
+    {
+        var line = subKey switch
+        {
+            "keyPath" when KeyPathLine > 0 => KeyPathLine,
+            "passwordEnv" when PasswordEnvLine > 0 => PasswordEnvLine,
+            _ => PathLine,
+        };
+        return new ConfigError(File, line, $"{Key}.{subKey}", message);
+    }
+}
+
+public sealed record ForwardedHeadersConfig
+{
+    /// <summary>
+    /// Addresses or CIDR networks of the reverse proxies in front of the host. Only requests whose direct peer is listed
+    /// have X-Forwarded-For/-Proto/-Host applied; empty: forwarded headers are ignored.
+    /// </summary>
+    public IReadOnlyList<string> KnownProxies { get; init; } = [];
 }
 
 public sealed record ReleasesConfig

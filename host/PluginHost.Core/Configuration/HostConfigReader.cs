@@ -25,13 +25,14 @@ internal sealed class HostConfigReader
 
     private (HostConfig, IReadOnlyList<LocatedApp>) ReadRoot(YamlSection root)
     {
+        var server = root.Section("server", ReadServer, new ServerConfig());
         var config = new HostConfig
         {
             SourcePath = _sourcePath,
-            Server = root.Section("server", ReadServer, new ServerConfig()),
+            Server = server,
             Releases = root.Section("releases", ReadReleases, ReadReleasesDefaults()),
             Reload = root.Section("reload", ReadReload, ReadReloadDefaults()),
-            Admin = root.Section("admin", ReadAdmin, new AdminConfig()),
+            Admin = root.Section("admin", admin => ReadAdmin(admin, server.Certificates.Count > 0), new AdminConfig()),
             Logging = root.Section("logging", ReadLogging, new LoggingConfig()),
             State = root.Section("state", ReadState, ReadStateDefaults()),
         };
@@ -39,7 +40,7 @@ internal sealed class HostConfigReader
         return (config with { Apps = [.. apps.Select(located => located.App)] }, apps);
     }
 
-    private static ServerConfig ReadServer(YamlSection server)
+    private ServerConfig ReadServer(YamlSection server)
     {
         var defaults = new ServerConfig();
         var urls = server.Get("urls", ConfigValues.ListenUrls, defaults.Urls);
@@ -48,11 +49,33 @@ internal sealed class HostConfigReader
             server.Errors.Add(server.LineOf("urls"), server.KeyPath("urls"), "needs at least one URL to listen on");
         }
 
+        var certificates = new CertificatesReader(_sourcePath, _folder).Read(server);
+        if (certificates.Count == 0)
+        {
+            RequireCertificateFor(server, "urls", urls);
+        }
+
         return new ServerConfig
         {
             Urls = urls,
             ShutdownTimeout = server.Get("shutdownTimeout", YamlValues.Duration, defaults.ShutdownTimeout),
+            Certificates = certificates,
+            Http3 = server.Get("http3", YamlValues.Bool, defaults.Http3),
+            ForwardedHeaders = server.Section("forwardedHeaders", ReadForwardedHeaders, defaults.ForwardedHeaders),
         };
+    }
+
+    private static ForwardedHeadersConfig ReadForwardedHeaders(YamlSection forwarded) =>
+        new() { KnownProxies = forwarded.Get("knownProxies", YamlValues.ListOf(ConfigValues.NetworkRule), new ForwardedHeadersConfig().KnownProxies) };
+
+    /// <summary>An https URL needs a certificate: reported at the URLs' key when server.certificate is missing.</summary>
+    private static void RequireCertificateFor(YamlSection section, string key, IReadOnlyList<string> urls)
+    {
+        foreach (var url in urls.Where(ListenUrl.IsHttps))
+        {
+            section.Errors.Add(section.LineOf(key), section.KeyPath(key),
+                $"'{url}' is an https URL but there is no certificate: add server.certificate with path (and keyPath for a PEM key)");
+        }
     }
 
     private ReleasesConfig ReadReleasesDefaults() => new() { Root = Resolve(new ReleasesConfig().Root) };
@@ -93,14 +116,20 @@ internal sealed class HostConfigReader
     private StateConfig ReadState(YamlSection state) =>
         new() { Root = state.Get("root", ConfigValues.ResolvedPath(_folder), ReadStateDefaults().Root) };
 
-    private static AdminConfig ReadAdmin(YamlSection admin)
+    private static AdminConfig ReadAdmin(YamlSection admin, bool hasCertificate)
     {
         var defaults = new AdminConfig();
+        var urls = admin.Get("urls", ConfigValues.ListenUrls, defaults.Urls);
+        if (!hasCertificate)
+        {
+            RequireCertificateFor(admin, "urls", urls);
+        }
+
         return new AdminConfig
         {
             Path = admin.Get("path", AdminPath, defaults.Path),
             Allow = admin.Get("allow", YamlValues.ListOf(ConfigValues.NetworkRule), defaults.Allow),
-            Urls = admin.Get("urls", ConfigValues.ListenUrls, defaults.Urls),
+            Urls = urls,
             Token = ReadToken(admin),
         };
     }

@@ -1,8 +1,11 @@
 namespace PluginHost.Core.Configuration;
 
 /// <summary>Checks Kestrel listen URLs: absolute http/https with a host and port, no path.</summary>
-internal static class ListenUrl
+public static class ListenUrl
 {
+    /// <summary>True for an https:// URL (any case).</summary>
+    public static bool IsHttps(string url) => url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Returns null when <paramref name="url"/> is usable, otherwise what is wrong.</summary>
     public static string? Check(string url)
     {

@@ -54,7 +54,9 @@ public static class StartupOnlySettings
     }
 
     private static bool SameServer(ServerConfig a, ServerConfig b) =>
-        a.ShutdownTimeout == b.ShutdownTimeout && a.Urls.SequenceEqual(b.Urls, StringComparer.Ordinal);
+        a.ShutdownTimeout == b.ShutdownTimeout && a.Urls.SequenceEqual(b.Urls, StringComparer.Ordinal) && a.Http3 == b.Http3
+        && a.Certificates.Count == b.Certificates.Count && a.Certificates.Zip(b.Certificates).All(pair => pair.First.SameAs(pair.Second))
+        && a.ForwardedHeaders.KnownProxies.SequenceEqual(b.ForwardedHeaders.KnownProxies, StringComparer.Ordinal);
 
     private static bool SameReload(ReloadConfig a, ReloadConfig b) =>
         a with { SkipUnloadSteps = Array.Empty<string>() } == b with { SkipUnloadSteps = Array.Empty<string>() }

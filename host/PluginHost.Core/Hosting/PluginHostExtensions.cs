@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Admin;
 using PluginHost.Core.Authentication;
+using PluginHost.Core.Certificates;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Loading;
@@ -61,12 +62,15 @@ public static class PluginHostExtensions
         services.AddSingleton<StatusReporter>();
         // The executable registers the buffers of the sinks it set up; a host built without them reports none.
         services.TryAddSingleton<LogBuffers>();
+        // The executable registers the certificates it loaded for the https URLs; without them there are none.
+        services.TryAddSingleton(ServerCertificates.None);
+        services.AddHostedService<CertificateRotation>();
         services.AddMetrics();
         services.AddSingleton<PluginHostMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<RequestTelemetry>();
         services.AddSingleton<StatusPage>();
-        services.AddSingleton(new AdminAccess(config.Admin));
+        services.AddSingleton(new AdminAccess(config.Admin, config.Server.ForwardedHeaders));
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(new AdminPorts(config.Admin));
         services.AddSingleton<AdminRouting>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PluginHost.Core.Certificates;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Telemetry;
 
@@ -19,6 +20,9 @@ public sealed record HostStatus(
 
     /// <summary>The log sinks' buffers: events waiting and events dropped because a buffer was full.</summary>
     public LoggingStatus Logging { get; init; } = new(0, []);
+
+    /// <summary>The certificates of the https URLs: expiry, and a refused replacement of their files.</summary>
+    public IReadOnlyList<CertificateStatus> Certificates { get; init; } = [];
 
     /// <summary>Generations on their way out (draining, aborting, stopping), before their contexts are unloaded.</summary>
     public IReadOnlyList<RetiringStatus> Retiring { get; init; } = [];

@@ -1,3 +1,4 @@
+using PluginHost.Core.Certificates;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Telemetry;
@@ -6,7 +7,7 @@ namespace PluginHost.Core.Status;
 
 /// <summary>Takes a snapshot of what the host serves, its reloads, its retired generations, its log buffers and its apps' health.</summary>
 public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, LogBuffers logBuffers, TimeProvider timeProvider,
-    HealthReporter health, RetiringGenerations? retiring = null)
+    HealthReporter health, RetiringGenerations? retiring = null, ServerCertificates? certificates = null)
 {
     public HostStatus Snapshot()
     {
@@ -40,6 +41,7 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
         {
             Memory = ProcessMemory.Read(),
             Logging = new LoggingStatus(buffers.Sum(b => b.Dropped), buffers),
+            Certificates = (certificates ?? ServerCertificates.None).Read(),
             Retiring = Retiring(),
         };
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using PluginHost.Core.Certificates;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 
@@ -8,7 +9,7 @@ namespace PluginHost.Core.Telemetry;
 /// <summary>
 /// The host's instruments on <c>Meter "PluginHost"</c>: requests and their duration per app and status class,
 /// reloads and their duration per result, gauges read from the serving generation and the unload tracker, and the log
-/// sinks' buffers (events waiting, events dropped).
+/// sinks' buffers (events waiting, events dropped), and the time left on each TLS certificate.
 /// Instruments are created once; recording a request builds a <see cref="TagList"/> on the stack and allocates nothing.
 /// </summary>
 public sealed class PluginHostMetrics
@@ -33,7 +34,8 @@ public sealed class PluginHostMetrics
     private readonly Counter<long> _reloads;
     private readonly Histogram<double> _reloadDuration;
 
-    public PluginHostMetrics(IMeterFactory meterFactory, CurrentGeneration current, UnloadTracker tracker, LogBuffers logBuffers)
+    public PluginHostMetrics(IMeterFactory meterFactory, CurrentGeneration current, UnloadTracker tracker, LogBuffers logBuffers,
+        ServerCertificates? certificates = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(current);
@@ -58,6 +60,8 @@ public sealed class PluginHostMetrics
             "Log events dropped because a sink's buffer (logging.bufferSize) was full, per sink.");
         Meter.CreateObservableGauge("pluginhost.log.events.buffered", () => PerSink(logBuffers, b => b.Buffered), "{event}",
             "Log events waiting for their sink, per sink.");
+        Meter.CreateObservableGauge("pluginhost.certificate.expiry", (certificates ?? ServerCertificates.None).ExpiryMeasurements, "s",
+            "Seconds until each served TLS certificate expires, per certificate file and host names: alert below 14 days.");
     }
 
     public Meter Meter { get; }

@@ -56,10 +56,14 @@ internal static class StatusVerb
 
     internal static Uri StatusUrl(HostConfig config) => AdminUrl(config, "status");
 
-    /// <summary>A URL of the admin surface: the first admin URL, else the first server URL; wildcard hosts become loopback.</summary>
+    /// <summary>
+    /// A URL of the admin surface: an admin URL, else a server URL, plain http preferred (a certificate issued for the
+    /// site's name cannot be verified for a loopback address); wildcard hosts become loopback.
+    /// </summary>
     internal static Uri AdminUrl(HostConfig config, string relative)
     {
-        var listen = config.Admin.Urls.FirstOrDefault() ?? config.Server.Urls.FirstOrDefault()
+        var urls = config.Admin.Urls.Count > 0 ? config.Admin.Urls : config.Server.Urls;
+        var listen = urls.FirstOrDefault(url => !ListenUrl.IsHttps(url)) ?? urls.FirstOrDefault()
             ?? throw new CliUserException("config has no server.urls or admin.urls: cannot tell where the host listens");
         var local = listen
             .Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
@@ -105,6 +109,12 @@ internal static class StatusVerb
                 HttpStatusCode.NotFound => throw new CliUserException($"{url} answered 404: is admin.path '{config.Admin.Path}' right, and is this a PluginHost?"),
                 _ => throw new CliUserException($"{url} answered {(int)response.StatusCode} {response.StatusCode}"),
             };
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is System.Security.Authentication.AuthenticationException)
+        {
+            throw new CliUserException($"cannot verify the certificate the host presents at {url.GetLeftPart(UriPartial.Authority)} "
+                + $"({exception.InnerException.Message}); for local tools (and 'systemctl reload') give admin.urls a plain http URL on loopback, "
+                + "e.g. admin.urls: [http://127.0.0.1:8081]");
         }
         catch (HttpRequestException exception)
         {

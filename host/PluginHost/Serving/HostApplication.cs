@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.HttpOverrides;
+using PluginHost.Core.Admin;
+using PluginHost.Core.Certificates;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Hosting;
 using PluginHost.Core.Reloading;
@@ -31,23 +34,77 @@ public static class HostApplication
         // SIGTERM/SIGINT: Kestrel stops accepting and lets in-flight requests finish for up to this long, then the
         // engine retires the last generation.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Server.ShutdownTimeout);
+        // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
+        string[] urls = [.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls];
+        var certificates = LoadCertificates(config, urls, logger);
+        builder.Services.AddSingleton(certificates);
         if (SystemdSockets.Passed)
         {
             // Socket activation (deploy/pluginhost.socket): systemd owns the listening sockets and hands them over as
             // LISTEN_FDS; Kestrel serves on them (its own UseSystemd), and server.urls/admin.urls are not bound. The
             // sockets outlive the process, so a restart refuses no connection: they wait in the kernel's backlog.
-            builder.WebHost.ConfigureKestrel(options => options.UseSystemd());
+            builder.WebHost.ConfigureKestrel(options => options.UseSystemd(listen => KestrelEndpoints.ConfigurePassedSocket(listen, urls, certificates, config.Server)));
         }
         else
         {
-            // The admin surface's own URLs (admin.urls) are always added: --urls replaces only the app URLs.
-            builder.WebHost.UseUrls([.. urlsOverride is { Count: > 0 } ? urlsOverride : config.Server.Urls, .. config.Admin.Urls]);
+            // Every URL becomes an endpoint of its own (https ones with the host's certificates); URLs from the environment
+            // (ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS of container images) are not bound besides them.
+            builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
+            builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, "");
+            builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
+            builder.WebHost.ConfigureKestrel(options => KestrelEndpoints.Listen(options, urls, certificates, config.Server));
         }
 
         builder.Services.AddPluginHost(config, hooks ?? DefaultHooks(config, logger));
         var app = builder.Build();
+        if (config.Server.ForwardedHeaders.KnownProxies.Count > 0)
+        {
+            // Before everything else, so that apps, the request log and the admin allow-list see the client a declared
+            // proxy forwarded. Without declared proxies forwarded headers are not read at all. The direct peer of a request
+            // with forwarding headers is kept first: the admin surface refuses them from a peer that is not declared.
+            app.Use(DirectPeer.CaptureAsync);
+            app.UseForwardedHeaders(ForwardedHeadersFrom(config.Server.ForwardedHeaders));
+        }
+
         app.UsePluginHost();
         return app;
+    }
+
+    /// <summary>
+    /// ASP.NET Core's forwarded-headers options for the declared proxies: X-Forwarded-For, -Proto and -Host, applied only
+    /// when the direct peer (and each proxy before it in X-Forwarded-For) is one of them; its defaults (loopback) are
+    /// replaced, not added to.
+    /// </summary>
+    internal static ForwardedHeadersOptions ForwardedHeadersFrom(ForwardedHeadersConfig forwarded)
+    {
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+            // A chain of declared proxies (a load balancer, then nginx) is walked back to the first address that is not one.
+            ForwardLimit = null,
+        };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var rule in forwarded.KnownProxies)
+        {
+            options.KnownIPNetworks.Add(AdminAccess.ParseNetwork(rule));
+        }
+
+        return options;
+    }
+
+    /// <summary>The certificates of the https URLs, read and checked now: a problem stops the start with one line each.</summary>
+    private static ServerCertificates LoadCertificates(HostConfig config, IReadOnlyList<string> urls, Serilog.ILogger logger)
+    {
+        if (config.Server.Certificates.Count == 0)
+        {
+            var https = urls.Where(ListenUrl.IsHttps).Select(url =>
+                new ConfigError(config.SourcePath, 0, "--urls", $"'{url}' is an https URL but there is no certificate: add server.certificate to the config file")).ToList();
+            return https.Count == 0 ? ServerCertificates.None : throw new CertificateException(https);
+        }
+
+        var loggerFactory = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
+        return ServerCertificates.Load(config.Server.Certificates, TimeProvider.System, loggerFactory.CreateLogger<ServerCertificates>());
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using PluginHost.Core.Certificates;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Telemetry;
@@ -29,6 +30,16 @@ public static class ServeCommand
             await using var app = HostApplication.Build(config, urlsOverride, Log.Logger, logBuffers: logBuffers);
             await app.RunAsync(cancellationToken);
             return 0;
+        }
+        catch (CertificateException ex)
+        {
+            // One line per certificate problem, naming the key of server.certificate and the file.
+            foreach (var error in ex.Errors)
+            {
+                Log.Fatal("Cannot start: {Error}", error.ToString());
+            }
+
+            return 1;
         }
         catch (GenerationBuildException ex)
         {

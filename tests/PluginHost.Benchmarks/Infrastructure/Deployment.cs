@@ -108,7 +108,8 @@ public sealed class Deployment : IDisposable
     /// <paramref name="logging"/> says otherwise (the suite measures the engine, not a console), a short debounce (a single
     /// touch needs none), and generous drain/unload bounds.
     /// </summary>
-    public void WriteConfig(IEnumerable<BenchApp> apps, TimeSpan debounce, BenchLogging? logging = null)
+    /// <param name="server">A server section to add (YAML, e.g. the certificate of an https benchmark), or null.</param>
+    public void WriteConfig(IEnumerable<BenchApp> apps, TimeSpan debounce, BenchLogging? logging = null, string? server = null)
     {
         logging ??= BenchLogging.Quiet;
         var yaml = new StringBuilder();
@@ -150,6 +151,7 @@ public sealed class Deployment : IDisposable
             }
         }
 
+        yaml.Append(server ?? "");
         File.WriteAllText(ConfigPath, yaml.ToString());
     }
 

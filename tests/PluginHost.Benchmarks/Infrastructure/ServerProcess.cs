@@ -39,11 +39,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
     /// <param name="environment">Extra environment variables of the host process (a diagnostic run's startup hook).</param>
+    /// <param name="https">Listen on an https URL (the config then names the certificate).</param>
     public static Task<ServerProcess> StartHostAsync(BenchPaths paths, string configPath, string readyPath, string? cpus = null,
-        IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string>? environment = null, bool https = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port)], readyPath, cpus, environment, cancellationToken);
+        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port, https)], readyPath, cpus, environment, https, cancellationToken);
     }
 
     /// <param name="app">
@@ -53,13 +54,17 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
     /// <param name="settings">The app's settings (<c>--setting KEY=VALUE</c>), where the app reads any.</param>
     /// <param name="environment">Extra environment variables of the process (a diagnostic run's startup hook).</param>
+    /// <param name="certificate">PEM certificate and key files: listen on https with them (Kestrel's own ServerCertificate).</param>
     public static Task<ServerProcess> StartBareAsync(BenchPaths paths, string app, string readyPath, string? cpus = null,
-        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null,
+        (string Certificate, string Key)? certificate = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        var https = certificate is not null;
         var settingArguments = (settings ?? new Dictionary<string, string>()).SelectMany(s => new[] { "--setting", $"{s.Key}={s.Value}" }).ToList();
-        return StartAsync($"bare Kestrel ({app})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port), .. settingArguments], readyPath, cpus, environment,
-            cancellationToken);
+        string[] tls = certificate is { } files ? ["--cert", files.Certificate, "--key", files.Key] : [];
+        return StartAsync($"bare Kestrel ({app}{(https ? ", https" : "")})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port, https), .. settingArguments, .. tls],
+            readyPath, cpus, environment, https, cancellationToken);
     }
 
     public Uri Url(string path) => new(Address, path);
@@ -102,12 +107,12 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     private static async Task<ServerProcess> StartAsync(string name, string dll, Func<int, IEnumerable<string>> arguments, string readyPath, string? cpus,
-        IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string>? environment, bool https, CancellationToken cancellationToken)
     {
         var port = FreePort.Next();
         var (fileName, commandLine) = CpuPinning.Wrap(cpus, DotnetHost, [dll, .. arguments(port)]);
         var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll), environment);
-        var server = new ServerProcess(process, new Uri(Url(port)));
+        var server = new ServerProcess(process, new Uri(Url(port, https)));
         try
         {
             await server.WaitUntilServingAsync(readyPath, cancellationToken);
@@ -151,9 +156,15 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static string Url(int port) => $"http://127.0.0.1:{port}";
+    private static string Url(int port, bool https = false) => $"{(https ? "https" : "http")}://127.0.0.1:{port}";
 
-    private static HttpClient NewClient(Uri address) => new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, ConnectTimeout = TimeSpan.FromSeconds(5) })
+    /// <summary>Over https it trusts any certificate: the suite's are self-signed, made for the run.</summary>
+    private static HttpClient NewClient(Uri address) => new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+    })
     {
         BaseAddress = address,
         Timeout = TimeSpan.FromSeconds(30),

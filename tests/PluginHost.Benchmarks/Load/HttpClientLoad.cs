@@ -6,10 +6,13 @@ namespace PluginHost.Benchmarks.Load;
 /// <summary>
 /// The quick mode's load: <c>connections</c> workers in this process, each sending one request after another
 /// on its own keep-alive connection. Much weaker than wrk (it shares the CPU with the servers), but needs nothing installed.
+/// Over https it trusts any certificate (the suite's are self-signed).
 /// </summary>
-public sealed class HttpClientLoad(int connections) : ILoadGenerator
+/// <param name="version">HTTP version to speak (1.1 by default; 2.0 for HTTP/2 over TLS).</param>
+/// <param name="newConnectionEach">Send <c>Connection: close</c>: every request on a new connection (a new TLS handshake).</param>
+public sealed class HttpClientLoad(int connections, Version? version = null, bool newConnectionEach = false) : ILoadGenerator
 {
-    public string Description => $"HttpClient loop, {connections} connections";
+    public string Description => $"HttpClient loop, {connections} connections" + (version is null ? "" : $", HTTP/{version}") + (newConnectionEach ? ", Connection: close" : "");
 
     public async Task<LoadResult> RunAsync(Uri url, TimeSpan duration, CancellationToken cancellationToken = default)
     {
@@ -18,8 +21,15 @@ public sealed class HttpClientLoad(int connections) : ILoadGenerator
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             ConnectTimeout = TimeSpan.FromSeconds(2),
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         };
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
+        using var client = new HttpClient(handler)
+        {
+            Timeout = TimeSpan.FromSeconds(2),
+            DefaultRequestVersion = version ?? System.Net.HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        client.DefaultRequestHeaders.ConnectionClose = newConnectionEach;
         var started = Stopwatch.GetTimestamp();
         var end = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = Enumerable.Range(0, connections).Select(_ => Task.Run(() => WorkAsync(client, url, end, cancellationToken), cancellationToken)).ToArray();

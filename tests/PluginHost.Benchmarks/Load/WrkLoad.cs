@@ -8,34 +8,20 @@ namespace PluginHost.Benchmarks.Load;
 /// wrk (Debian package <c>wrk</c>) at fixed threads and connections, with <c>--latency</c>; its report parsed into a
 /// <see cref="LoadResult"/>. <see cref="EnsureInstalledAsync"/> installs it with apt-get when missing and running as root.
 /// </summary>
-public sealed partial class WrkLoad(string wrk, int threads, int connections, string? cpus = null) : ILoadGenerator
+/// <param name="headers">Request headers added to every request (<c>-H</c>), e.g. <c>Connection: close</c> for a new connection per request.</param>
+public sealed partial class WrkLoad(string wrk, int threads, int connections, string? cpus = null, IReadOnlyList<string>? headers = null) : ILoadGenerator
 {
-    public string Description => $"wrk -t{threads} -c{connections} --latency" + (cpus is null ? "" : $" on CPU {cpus}");
+    public string Description => $"wrk -t{threads} -c{connections} --latency" + string.Concat((headers ?? []).Select(h => $" -H '{h}'"))
+        + (cpus is null ? "" : $" on CPU {cpus}");
+
+    /// <summary>wrk's path.</summary>
+    public string Program => wrk;
 
     /// <summary>Finds wrk on PATH, or installs it (root only); returns its path and version line.</summary>
     public static async Task<(string Path, string Version)> EnsureInstalledAsync(TextWriter log, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var path = Executables.Find("wrk");
-        if (path is null)
-        {
-            if (Environment.UserName != "root")
-            {
-                throw new BenchException("wrk is not installed and the suite is not running as root: install it with 'sudo apt-get install -y wrk', or run with --quick (no wrk).");
-            }
-
-            await log.WriteLineAsync("wrk is missing: apt-get install -y wrk");
-            var (code, output) = await ChildProcess.RunAsync("apt-get", ["install", "-y", "wrk"], TimeSpan.FromMinutes(5), cancellationToken);
-            if (code != 0)
-            {
-                await log.WriteLineAsync("apt-get install failed; refreshing the package lists once (apt-get update) and retrying");
-                await ChildProcess.RunAsync("apt-get", ["update"], TimeSpan.FromMinutes(5), cancellationToken);
-                (code, output) = await ChildProcess.RunAsync("apt-get", ["install", "-y", "wrk"], TimeSpan.FromMinutes(5), cancellationToken);
-            }
-
-            path = Executables.Find("wrk") ?? throw new BenchException($"Could not install wrk (apt-get exited with {code}):\n{output}");
-        }
-
+        var path = await DebianPackages.EnsureAsync("wrk", "wrk", log, cancellationToken);
         var (_, versionOutput) = await ChildProcess.RunAsync(path, ["-v"], TimeSpan.FromSeconds(10), cancellationToken);
         var line = versionOutput.Split('\n').FirstOrDefault(l => l.StartsWith("wrk", StringComparison.Ordinal)) ?? "wrk";
         var version = line.Split(" Copyright", 2)[0].Trim();
@@ -46,7 +32,7 @@ public sealed partial class WrkLoad(string wrk, int threads, int connections, st
     {
         ArgumentNullException.ThrowIfNull(url);
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
-        string[] arguments = [$"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--latency", url.ToString()];
+        string[] arguments = [$"-t{threads}", $"-c{connections}", $"-d{seconds}s", "--latency", .. (headers ?? []).SelectMany(h => new[] { "-H", h }), url.ToString()];
         var (fileName, commandLine) = CpuPinning.Wrap(cpus, wrk, arguments);
         var (code, output) = await ChildProcess.RunAsync(fileName, commandLine, duration + TimeSpan.FromSeconds(30), cancellationToken);
         return code == 0 ? Parse(output) : throw new BenchException($"wrk {string.Join(' ', arguments)} exited with {code}:\n{output}");

@@ -81,4 +81,50 @@ public sealed class AdminAccessTests
 
         Assert.Equal(StatusCodes.Status403Forbidden, sut.Refusal(Request("127.0.0.1", "Bearer s3cret-token")));
     }
+
+    /// <summary>A request whose connection comes from <paramref name="peer"/> (what the forwarded-headers middleware never changes).</summary>
+    private static DefaultHttpContext FromPeer(string peer, string? header = null)
+    {
+        var context = Request(peer);
+        if (header is not null)
+        {
+            context.Request.Headers[header] = "203.0.113.7";
+        }
+
+        // As in the host's pipeline: the peer is kept, then the forwarded-headers middleware replaces the address.
+        DirectPeer.CaptureAsync(context, _ => Task.CompletedTask).GetAwaiter().GetResult();
+        context.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
+        return context;
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-For")]
+    [InlineData("X-Forwarded-Proto")]
+    [InlineData("X-Forwarded-Host")]
+    [InlineData("Forwarded")]
+    public void UndeclaredForwarding_HeaderFromUndeclaredPeer_NamesTheHeader(string header)
+    {
+        var sut = new AdminAccess(new AdminConfig(), new ForwardedHeadersConfig { KnownProxies = ["10.0.0.0/8"] });
+
+        Assert.Equal(header, sut.UndeclaredForwarding(FromPeer("127.0.0.1", header)));
+    }
+
+    [Fact]
+    public void UndeclaredForwarding_NoProxiesDeclared_AnyForwardedHeaderRefused()
+    {
+        var sut = new AdminAccess(new AdminConfig());
+
+        Assert.Equal("X-Forwarded-For", sut.UndeclaredForwarding(FromPeer("127.0.0.1", "X-Forwarded-For")));
+        Assert.Null(sut.UndeclaredForwarding(Request("127.0.0.1")));
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3")]
+    [InlineData("::ffff:10.1.2.3")]
+    public void UndeclaredForwarding_DeclaredPeer_NotRefused(string peer)
+    {
+        var sut = new AdminAccess(new AdminConfig(), new ForwardedHeadersConfig { KnownProxies = ["10.0.0.0/8"] });
+
+        Assert.Null(sut.UndeclaredForwarding(FromPeer(peer, "X-Forwarded-For")));
+    }
 }

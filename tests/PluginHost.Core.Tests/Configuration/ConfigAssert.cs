@@ -7,6 +7,14 @@ internal static class ConfigAssert
 {
     public const string ConfigPath = "/etc/pluginhost/config.yaml";
 
+    /// <summary>The smallest valid apps section, for tests about the other sections.</summary>
+    public const string OneApp = """
+        apps:
+          - name: Api
+            mount: /api
+            assembly: Api/Api.dll
+        """;
+
     public static IReadOnlyList<ConfigError> Errors(string yaml) =>
         Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, ConfigPath)).Errors;
 

@@ -5,13 +5,6 @@ namespace PluginHost.Core.Tests.Configuration;
 
 public sealed class ConfigLoaderErrorTests
 {
-    private const string OneApp = """
-        apps:
-          - name: Api
-            mount: /api
-            assembly: Api/Api.dll
-        """;
-
     [Fact]
     public void Parse_MalformedYaml_ReportsSyntaxErrorWithLine()
     {

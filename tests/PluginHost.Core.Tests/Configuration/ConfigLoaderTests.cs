@@ -17,6 +17,11 @@ public sealed class ConfigLoaderTests
         const string yaml = """
             server:
               urls: [http://127.0.0.1:8080, https://*:8443]
+              certificate:
+                path: tls/site.pem
+              http3: true
+              forwardedHeaders:
+                knownProxies: [127.0.0.1]
             releases:
               root: /srv/releases
               production: live
@@ -62,6 +67,9 @@ public sealed class ConfigLoaderTests
 
         Assert.Equal(ConfigAssert.ConfigPath, sut.SourcePath);
         Assert.Equal(["http://127.0.0.1:8080", "https://*:8443"], sut.Server.Urls);
+        Assert.Equal("/etc/pluginhost/tls/site.pem", Assert.Single(sut.Server.Certificates).Path);
+        Assert.True(sut.Server.Http3);
+        Assert.Equal(["127.0.0.1"], sut.Server.ForwardedHeaders.KnownProxies);
         Assert.Equal(new ReleasesConfig { Root = "/srv/releases", Production = "live" }, sut.Releases);
         Assert.Equal("/srv/releases/live", sut.ProductionLink);
         Assert.Equal(new ReloadConfig

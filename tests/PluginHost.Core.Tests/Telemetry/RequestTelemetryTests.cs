@@ -36,7 +36,7 @@ public sealed class RequestTelemetryTests : IDisposable
 
         var logged = Assert.Single(_logger.Entries);
         Assert.Equal(new EventId(70, "RequestCompleted"), logged.EventId);
-        Assert.Equal("HTTP GET /api/v1/version responded 200 in 12.5 ms (ReportingApi v1.2.0 generation 3)", logged.Message);
+        Assert.Equal("HTTP GET /api/v1/version responded 200 in 12.5 ms (ReportingApi v1.2.0 generation 3) for -", logged.Message);
         Assert.Equal("v1.2.0", logged.Properties["Version"]);
         Assert.Equal(3L, logged.Properties["Generation"]);
     }
@@ -53,7 +53,7 @@ public sealed class RequestTelemetryTests : IDisposable
 
         var logged = Assert.Single(_logger.Entries);
         Assert.Equal(new EventId(71, "HostRequestCompleted"), logged.EventId);
-        Assert.Equal($"HTTP POST /_pluginhost/reload responded {status} in 3.0 ms {app}", logged.Message);
+        Assert.Equal($"HTTP POST /_pluginhost/reload responded {status} in 3.0 ms {app} for -", logged.Message);
         Assert.DoesNotContain("null", logged.Message, StringComparison.Ordinal);
         Assert.Equal("POST", logged.Properties["RequestMethod"]);
         Assert.Equal("/_pluginhost/reload", logged.Properties["RequestPath"]);
@@ -62,6 +62,33 @@ public sealed class RequestTelemetryTests : IDisposable
         Assert.Equal(app, logged.Properties["App"]);
         Assert.False(logged.Properties.ContainsKey("Version"));
         Assert.False(logged.Properties.ContainsKey("Generation"));
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7")]
+    [InlineData("2001:db8::7", "2001:db8::7")]
+    public void Complete_ClientAddress_LoggedAsClientAddress(string remote, string logged)
+    {
+        var context = Request("GET", 200);
+        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remote);
+
+        _sut.Complete(context, _sut.Start(), "/", "WebApp", "v1", 1);
+
+        Assert.Equal(logged, Assert.Single(_logger.Entries).Properties["ClientAddress"]);
+    }
+
+    [Fact]
+    public void Complete_Aborted_RequestAbortedWithClientAddress()
+    {
+        var context = Request("GET", 200);
+        context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("203.0.113.7");
+
+        _sut.Complete(context, _sut.Start(), "/events", "WebApp", "v1", 1, aborted: true);
+
+        var logged = Assert.Single(_logger.Entries);
+        Assert.Equal(new EventId(72, "RequestAborted"), logged.EventId);
+        Assert.Equal("HTTP GET /events aborted before any response after 0.0 ms (WebApp v1 generation 1) for 203.0.113.7", logged.Message);
     }
 
     private static DefaultHttpContext Request(string method, int status)

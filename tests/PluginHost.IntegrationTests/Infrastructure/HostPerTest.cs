@@ -14,9 +14,10 @@ public abstract class HostPerTest : IAsyncLifetime
     protected abstract void Arrange();
 
     /// <summary>Starts the host on the config.yaml the test has written.</summary>
-    protected async Task<HostRunner> StartHostAsync()
+    /// <param name="useConfigUrls">Listen on config.yaml's server.urls (e.g. https://127.0.0.1:0) instead of a free http port.</param>
+    protected async Task<HostRunner> StartHostAsync(bool useConfigUrls = false)
     {
-        _host = await HostRunner.StartAsync(Releases.ConfigPath);
+        _host = await HostRunner.StartAsync(Releases.ConfigPath, useConfigUrls: useConfigUrls);
         return _host;
     }
 

@@ -238,7 +238,7 @@ public sealed class AuthorizationTests : HostPerTest
 
         var (limited, _, _, response) = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", "k-wrong"));
         var goodKeySameAddress = await GetHeadersAsync(host, r => r.Headers.Add("X-Report-Key", GoodKey));
-        using var otherAddress = ClientFrom(IPAddress.Parse("127.0.0.2"), host.Address);
+        using var otherAddress = TestClients.Create(host.Address, source: IPAddress.Parse("127.0.0.2"));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/headers") { Headers = { { "X-Report-Key", GoodKey } } };
         using var fromOtherAddress = await otherAddress.SendAsync(request);
 
@@ -250,20 +250,6 @@ public sealed class AuthorizationTests : HostPerTest
         Assert.Equal(HttpStatusCode.OK, fromOtherAddress.StatusCode);
         Assert.Contains(host.Logs.Events, e => e.MessageTemplate.Text.Contains("refused with 429", StringComparison.Ordinal));
     }
-
-    /// <summary>A client whose connections come from <paramref name="source"/> (any address of 127.0.0.0/8 is this machine's).</summary>
-    private static HttpClient ClientFrom(IPAddress source, Uri server) =>
-        new(new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-            },
-        })
-        { BaseAddress = server };
 
     private const string ApiKeyAuth = """
         auth:
