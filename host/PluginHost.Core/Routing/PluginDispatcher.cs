@@ -161,11 +161,11 @@ public sealed partial class PluginDispatcher(
             Message = "{App} did not finish {Method} {Path} within {Timeout}; answered 503")]
         public static partial void TimedOut(ILogger logger, string app, string method, string? path, TimeSpan timeout);
 
-        [LoggerMessage(EventId = 44, EventName = "AppRequestTimedOutAfterStart", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = 46, EventName = "AppRequestTimedOutAfterStart", Level = LogLevel.Warning,
             Message = "{App} did not finish {Method} {Path} within {Timeout}; its response had started, so it was cut off")]
         public static partial void TimedOutAfterStart(ILogger logger, string app, string method, string? path, TimeSpan timeout);
 
-        [LoggerMessage(EventId = 45, EventName = "AppRequestFailedAfterStart", Level = LogLevel.Error,
+        [LoggerMessage(EventId = 47, EventName = "AppRequestFailedAfterStart", Level = LogLevel.Error,
             Message = "{App} threw while handling {Method} {Path} after its response had started with {StatusCode}; the response was cut off")]
         public static partial void AppThrewAfterStart(ILogger logger, Exception exception, string app, string method, string? path, int statusCode);
 

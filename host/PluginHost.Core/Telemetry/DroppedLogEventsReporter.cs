@@ -63,7 +63,7 @@ internal sealed partial class DroppedLogEventsReporter(LogBuffers buffers, TimeP
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 90, EventName = "LogEventsDropped", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = 94, EventName = "LogEventsDropped", Level = LogLevel.Warning,
             Message = "Dropped {DroppedCount} log event(s) since the last report ({TotalDropped} in all: {Sinks}): a log sink could not keep up and its buffer of {BufferSize} events (logging.bufferSize) was full")]
         public static partial void Dropped(ILogger logger, long droppedCount, long totalDropped, string sinks, int bufferSize);
     }

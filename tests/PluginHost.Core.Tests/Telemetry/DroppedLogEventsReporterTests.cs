@@ -40,7 +40,7 @@ public sealed class DroppedLogEventsReporterTests : IDisposable
 
         var warning = Assert.Single(_logger.Entries);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Equal(new EventId(90, "LogEventsDropped"), warning.EventId);
+        Assert.Equal(new EventId(94, "LogEventsDropped"), warning.EventId);
         Assert.Equal(1234L, warning.Properties["DroppedCount"]);
         Assert.Equal(1234L, warning.Properties["TotalDropped"]);
         Assert.Equal("console 1234", warning.Properties["Sinks"]);
