@@ -6,6 +6,7 @@ using Serilog.Events;
 namespace PluginHost.IntegrationTests;
 
 /// <summary>Issue 3 (5b): a plugin that roots its own context is reported as leaked, and serving carries on.</summary>
+[Collection(ManyUnloadsCollection.Name)]
 public sealed class LeakDetectionTests : HostedTest
 {
     protected override void Arrange()

@@ -9,6 +9,7 @@ namespace PluginHost.IntegrationTests.RealApps;
 /// alone by a real host and reloaded <see cref="Reloads"/> times; every generation must serve every code path, and no
 /// retired generation may stay alive at the end.
 /// </summary>
+[Collection(ManyUnloadsCollection.Name)]
 public sealed class RealAppUnloadTests
 {
     /// <summary>How many times each app is reloaded: 50, or PLUGINHOST_REALAPP_RELOADS for a quicker local run.</summary>

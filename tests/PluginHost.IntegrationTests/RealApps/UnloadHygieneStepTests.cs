@@ -1,3 +1,4 @@
+using PluginHost.IntegrationTests.Infrastructure;
 using PluginHost.Core.Unloading.LeakChains;
 using PluginHost.IntegrationTests.RealApps.Scenarios;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,7 @@ namespace PluginHost.IntegrationTests.RealApps;
 /// retired generation alive, and the host's leak report names what the step would have removed. (With every step on,
 /// <see cref="RealAppUnloadTests"/> shows the same apps collected on every reload.)
 /// </summary>
+[Collection(ManyUnloadsCollection.Name)]
 public sealed class UnloadHygieneStepTests
 {
     private static readonly RealAppScenario[] Fixtures = [new LeaksOnProcessExitScenario(), new SubscribesToDiagnosticsScenario()];
