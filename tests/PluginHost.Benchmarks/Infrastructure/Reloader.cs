@@ -98,7 +98,19 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
 
     private async Task<(string Version, long Generation)> ServedAsync(CancellationToken cancellationToken)
     {
-        var info = await host.Client.GetFromJsonAsync<JsonElement>(versionPath, cancellationToken);
+        JsonElement info;
+        try
+        {
+            info = await host.Client.GetFromJsonAsync<JsonElement>(versionPath, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            // A host that died says why (its last output), rather than the client's "connection reset".
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            host.EnsureRunning();
+            throw;
+        }
+
         return (info.GetProperty("version").GetString() ?? "", info.GetProperty("generation").GetInt64());
     }
 }
