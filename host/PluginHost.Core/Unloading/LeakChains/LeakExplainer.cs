@@ -14,6 +14,7 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
     private readonly Lock _lock = new();
     private readonly List<RetiredApp> _waiting = [];
     private Task _worker = Task.CompletedTask;
+    private bool _working;
     private long? _lastAnalysis;
 
     /// <summary>Completes when every leak handed in so far has been explained (or could not be).</summary>
@@ -31,8 +32,9 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
         lock (_lock)
         {
             _waiting.AddRange(leaked.Where(r => r.ContextId is not null));
-            if (_waiting.Count > 0 && _worker.IsCompleted)
+            if (_waiting.Count > 0 && !_working)
             {
+                _working = true;
                 _worker = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
         }
@@ -42,19 +44,29 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
     {
         while (true)
         {
+            // Idle as soon as nothing waits: the interval is waited out only for leaks found after the last analysis.
+            lock (_lock)
+            {
+                if (!_waiting.Any(r => r.IsAlive))
+                {
+                    _waiting.Clear();
+                    _working = false;
+                    return;
+                }
+            }
+
             WaitForInterval();
             List<RetiredApp> batch;
             lock (_lock)
             {
                 batch = [.. _waiting.Where(r => r.IsAlive)];
                 _waiting.Clear();
-                if (batch.Count == 0)
-                {
-                    return;
-                }
             }
 
-            Analyze(batch);
+            if (batch.Count > 0)
+            {
+                Analyze(batch);
+            }
         }
     }
 
