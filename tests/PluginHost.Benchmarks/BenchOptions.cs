@@ -6,12 +6,12 @@ public sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/PluginHost.Benchmarks -- [options]
           --quick            a few seconds: small counts, an HttpClient load loop instead of wrk
-          --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, realstack, https (default: all)
+          --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, realstack, https, signalr (default: all)
           --output FILE      where to write the markdown table (default: tests/PluginHost.Benchmarks/results/latest.md,
                              or quick.md with --quick)
         """;
 
-    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https"];
+    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -79,6 +79,8 @@ public sealed record BenchSizes
         RealStackCheckpoint = 1,
         RealStackRestarts = 1,
         ProfileReloads = 1,
+        SignalRConnections = 50,
+        SignalRDeploys = 2,
     };
 
     /// <summary>wrk (real runs) or the in-process HttpClient loop (quick runs: no apt needed).</summary>
@@ -116,6 +118,17 @@ public sealed record BenchSizes
 
     /// <summary>Section 7's diagnostic run: reloads of a host recording the runtime's JIT and loader events.</summary>
     public int ProfileReloads { get; init; } = 10;
+
+    /// <summary>Section 9: SignalR clients kept connected across deploys, opened this many at a time.</summary>
+    public int SignalRConnections { get; init; } = 1000;
+    public int SignalRConnectBatch { get; init; } = 50;
+    public int SignalRDeploys { get; init; } = 10;
+
+    /// <summary>Section 9: each client invokes about this often (jittered ±50 %).</summary>
+    public TimeSpan SignalRInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Section 9: reload.drainTimeout of its host (reload.longLived stays reconnect, the default).</summary>
+    public TimeSpan SignalRDrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromMilliseconds(2);
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);

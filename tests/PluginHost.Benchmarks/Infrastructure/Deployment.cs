@@ -109,7 +109,10 @@ public sealed class Deployment : IDisposable
     /// touch needs none), and generous drain/unload bounds.
     /// </summary>
     /// <param name="server">A server section to add (YAML, e.g. the certificate of an https benchmark), or null.</param>
-    public void WriteConfig(IEnumerable<BenchApp> apps, TimeSpan debounce, BenchLogging? logging = null, string? server = null)
+    /// <param name="drainTimeout">reload.drainTimeout; 10 s when null.</param>
+    /// <param name="longLived">reload.longLived: reconnect (the host's default) or keep.</param>
+    public void WriteConfig(IEnumerable<BenchApp> apps, TimeSpan debounce, BenchLogging? logging = null, string? server = null,
+        TimeSpan? drainTimeout = null, string longLived = "reconnect")
     {
         logging ??= BenchLogging.Quiet;
         var yaml = new StringBuilder();
@@ -121,9 +124,10 @@ public sealed class Deployment : IDisposable
               trigger: releases/reload.trigger
               pollInterval: 1s
               debounce: {(long)debounce.TotalMilliseconds}ms
-              drainTimeout: 10s
+              drainTimeout: {(long)(drainTimeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds}ms
               unloadTimeout: 30s
               watchConfig: false
+              longLived: {longLived}
             logging:
               minimumLevel: {logging.MinimumLevel}
               requestLog: {(logging.RequestLog ? "true" : "false")}

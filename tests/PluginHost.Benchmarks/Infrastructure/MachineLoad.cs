@@ -17,4 +17,9 @@ public static class MachineLoad
             return double.NaN;
         }
     }
+
+    /// <summary>"1-minute load average 2.1–9.8 (median 5.0) on 2 cores": how shared the machine was during a run.</summary>
+    public static string Describe(IEnumerable<double> loadAverages) => loadAverages.Where(l => !double.IsNaN(l)).ToList() is { Count: > 0 } load
+        ? Reporting.Fmt.F($"1-minute load average {load.Min():0.0}–{load.Max():0.0} (median {Stats.Median(load):0.0}) on {Environment.ProcessorCount} cores")
+        : "load average unknown";
 }

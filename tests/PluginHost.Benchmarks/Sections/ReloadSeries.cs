@@ -86,10 +86,8 @@ public sealed class ReloadSeries(BenchContext context, ServerProcess host, Reloa
 public sealed record ReloadSeriesResult(HostSnapshot Start, HostSnapshot? AtCheckpoint, HostSnapshot End, IReadOnlyList<double> Latencies, string? StoppedEarly,
     IReadOnlyList<double> LoadAverages)
 {
-    /// <summary>"load average 2.1–9.8 (median 5.0) on 2 cores": how shared the machine was during the run.</summary>
-    public string Noise => LoadAverages.Where(l => !double.IsNaN(l)).ToList() is { Count: > 0 } load
-        ? Fmt.F($"1-minute load average {load.Min():0.0}–{load.Max():0.0} (median {Stats.Median(load):0.0}) on {Environment.ProcessorCount} cores")
-        : "load average unknown";
+    /// <summary>How shared the machine was during the run (<see cref="MachineLoad.Describe"/>).</summary>
+    public string Noise => MachineLoad.Describe(LoadAverages);
 
     public double RssGrowth => AtCheckpoint is null ? double.NaN : End.Rss - AtCheckpoint.Rss;
 }
