@@ -21,6 +21,11 @@ public sealed class RealAppDeployment : IAsyncDisposable
     public UpstreamServer Upstream { get; }
     public HostRunner Host { get; private set; } = null!;
 
+    /// <summary>The host as its own process, when started with <c>ownProcess</c> (then <see cref="Host"/> is not set).</summary>
+    public HostProcess? Process { get; private set; }
+
+    private Uri Address => Process?.Address ?? Host.Address;
+
     /// <summary>The config.yaml <c>reload</c> section of the deployment: quick polling, bounded drain and unload.</summary>
     public const string DefaultReload = """
         pollInterval: 200ms
@@ -32,7 +37,12 @@ public sealed class RealAppDeployment : IAsyncDisposable
     /// Releases <paramref name="versions"/> (v1 by default; the first is promoted) of the scenario's app, then starts the host
     /// on it with <paramref name="reload"/> as config.yaml's <c>reload</c> section.
     /// </summary>
-    public static async Task<RealAppDeployment> StartAsync(RealAppScenario scenario, string[]? versions = null, string reload = DefaultReload)
+    /// <param name="ownProcess">
+    /// Run the host as its own process rather than in the test's: for tests that leave a generation leaked on purpose, so
+    /// its leftovers (and the dump that explains the leak) end with the process, not in the test host.
+    /// </param>
+    public static async Task<RealAppDeployment> StartAsync(RealAppScenario scenario, string[]? versions = null, string reload = DefaultReload,
+        bool ownProcess = false)
     {
         versions ??= [];
         ArgumentNullException.ThrowIfNull(scenario);
@@ -51,7 +61,16 @@ public sealed class RealAppDeployment : IAsyncDisposable
             releases.Promote(versions.DefaultIfEmpty("v1").First());
             releases.WriteConfig(Config(scenario, environment, reload));
             var deployment = new RealAppDeployment(scenario, releases, upstream);
-            deployment.Host = await HostRunner.StartAsync(releases.ConfigPath);
+            if (ownProcess)
+            {
+                deployment.Process = HostProcess.Start(releases.ConfigPath);
+                await deployment.Process.WaitUntilServingAsync("/_pluginhost/status");
+            }
+            else
+            {
+                deployment.Host = await HostRunner.StartAsync(releases.ConfigPath);
+            }
+
             return deployment;
         }
         catch
@@ -70,7 +89,7 @@ public sealed class RealAppDeployment : IAsyncDisposable
     public HttpClient CreateBrowser(CookieContainer? cookies = null) =>
         new(new SocketsHttpHandler { CookieContainer = cookies ?? new CookieContainer(), UseCookies = true, AllowAutoRedirect = false })
         {
-            BaseAddress = Host.Address,
+            BaseAddress = Address,
             Timeout = TimeSpan.FromSeconds(30),
         };
 
@@ -110,6 +129,8 @@ public sealed class RealAppDeployment : IAsyncDisposable
         {
             await Host.DisposeAsync();
         }
+
+        Process?.Dispose();
 
         await Upstream.DisposeAsync();
         Releases.Dispose();
