@@ -12,8 +12,12 @@ namespace PluginHost.IntegrationTests.RealApps;
 [Collection(ManyUnloadsCollection.Name)]
 public sealed class RealAppUnloadTests
 {
-    /// <summary>How many times each app is reloaded: 50, or PLUGINHOST_REALAPP_RELOADS for a quicker local run.</summary>
-    public static readonly int Reloads = int.TryParse(Environment.GetEnvironmentVariable("PLUGINHOST_REALAPP_RELOADS"), out var reloads) ? reloads : 50;
+    /// <summary>
+    /// How many times each app is reloaded: 5 by default, PLUGINHOST_REALAPP_RELOADS=50 for the full run. The test
+    /// suite's default is low because .NET 10.0.12 itself still crashes or hangs, rarely, in its type loader while heavy
+    /// apps are reloaded hundreds of times in one process (README, "Unload hygiene"): a CI run must not depend on it.
+    /// </summary>
+    public static readonly int Reloads = int.TryParse(Environment.GetEnvironmentVariable("PLUGINHOST_REALAPP_RELOADS"), out var reloads) ? reloads : 5;
 
     private const int MaxLoggedProblems = 8;
 
