@@ -44,6 +44,9 @@ internal sealed class AppConfigReader(string configFolder)
         var name = app.Required<string>("name", ConfigValues.AppName);
         var mount = app.Required<string>("mount", ConfigValues.Mount);
         var assembly = app.Required<string>("assembly", ConfigValues.ReleaseRelativePath);
+        AppKind? kind = app.Optional<string>("kind", ConfigValues.OneOf(["plugin", "aspnetcore"])) is { } kindName
+            ? Enum.Parse<AppKind>(kindName, ignoreCase: true)
+            : null;
         var hosts = app.Get("hosts", YamlValues.ListOf(YamlValues.NonEmptyText), defaults.Hosts);
         var passAuthorization = app.Get("passAuthorization", YamlValues.Bool, defaults.PassAuthorization);
         var warmup = app.Get("warmup", YamlValues.ListOf(ConfigValues.RequestPath), defaults.Warmup);
@@ -67,6 +70,7 @@ internal sealed class AppConfigReader(string configFolder)
             Name = name,
             Mount = mount,
             Assembly = assembly ?? "",
+            Kind = kind,
             Hosts = hosts,
             PassAuthorization = passAuthorization,
             Warmup = warmup,

@@ -163,6 +163,8 @@ public sealed record AppConfig
     public required string Mount { get; init; }
     /// <summary>Path of the app's main assembly, relative to the release folder.</summary>
     public required string Assembly { get; init; }
+    /// <summary>How the app is hosted; null: detected from the assembly (a plugin references the contract, an app has a Main).</summary>
+    public AppKind? Kind { get; init; }
     /// <summary>Host names this app answers for; empty means every host.</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
     public bool PassAuthorization { get; init; }
@@ -184,6 +186,16 @@ public sealed record AppConfig
 
     /// <summary>The app's folder inside a release: the folder of its assembly.</summary>
     public string ContentRootIn(string releasePath) => Path.GetDirectoryName(Path.Combine(releasePath, Assembly))!;
+}
+
+/// <summary>What an app's main assembly is.</summary>
+public enum AppKind
+{
+    /// <summary>A class library implementing <c>IPluginApp</c>.</summary>
+    Plugin,
+
+    /// <summary>An ordinary, unmodified ASP.NET Core app: its Main builds and runs a web host.</summary>
+    AspNetCore,
 }
 
 public sealed record AuthConfig

@@ -92,7 +92,7 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
         AppInstance instance;
         try
         {
-            instance = factory.Create(config, release, number);
+            instance = await factory.CreateAsync(config, release, number, cancellationToken);
         }
         catch (PluginLoadException ex) when (ex.AbandonedContext is { } abandoned)
         {

@@ -16,10 +16,10 @@ namespace PluginHost.Core.Loading;
 public sealed class AppInstance : IAsyncDisposable
 {
     private LoadedPlugin? _plugin;
-    private ServiceProviderHandle? _services;
-    private AppLifecycle? _lifecycle;
+    private IAppContainer? _services;
+    private IAppLifecycle? _lifecycle;
 
-    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, ServiceProviderHandle services, AppLifecycle lifecycle,
+    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, IAppContainer services, IAppLifecycle lifecycle,
         RequestDelegate pipeline, TimeSpan loadTime, AppRequestPolicy? policy = null)
     {
         Config = config;
@@ -48,7 +48,8 @@ public sealed class AppInstance : IAsyncDisposable
     public string Name => Config.Name;
     public RequestDelegate Pipeline { get; private set; }
     public IServiceProvider Services => _services?.Provider ?? throw new ObjectDisposedException(Name);
-    public IPluginApp App => _plugin?.App ?? throw new ObjectDisposedException(Name);
+    /// <summary>How the app is hosted.</summary>
+    public AppKind Kind => _plugin?.Kind ?? throw new ObjectDisposedException(Name);
     public WeakReference ContextReference { get; }
     public TimeSpan LoadTime { get; }
     public int AssemblyCount => _plugin?.AssemblyCount ?? 0;
@@ -71,6 +72,10 @@ public sealed class AppInstance : IAsyncDisposable
     /// <summary>Starts the app's hosted services, before it takes any traffic (warm-up included).</summary>
     internal Task StartAsync(CancellationToken cancellationToken = default) =>
         (_lifecycle ?? throw new ObjectDisposedException(Name)).StartAsync(AssemblyPath, cancellationToken);
+
+    /// <summary>After the warm-up: whether the app says it can serve.</summary>
+    internal Task<bool> IsReadyAsync(CancellationToken cancellationToken) =>
+        (_lifecycle ?? throw new ObjectDisposedException(Name)).IsReadyAsync(cancellationToken);
 
     /// <summary>The generation went live: ApplicationStarted.</summary>
     public void NotifyStarted() => _lifecycle?.NotifyStarted();

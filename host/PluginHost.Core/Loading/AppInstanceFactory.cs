@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using PluginHost.Abstractions;
+using PluginHost.Core.AspNetCoreApps;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Policy;
 using PluginHost.Core.Releases;
@@ -44,7 +45,7 @@ public sealed record HostServices(ILoggerFactory LoggerFactory, DiagnosticListen
 /// <summary>Builds one app of one generation: load the code, build the app's container, build its pipeline.</summary>
 public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider timeProvider)
 {
-    public AppInstance Create(AppConfig config, ResolvedRelease release, long generation)
+    public async Task<AppInstance> CreateAsync(AppConfig config, ResolvedRelease release, long generation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(release);
@@ -55,7 +56,7 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         LoadedPlugin plugin;
         try
         {
-            plugin = PluginAssemblyLoader.Load(config.Name, assemblyPath);
+            plugin = PluginAssemblyLoader.Load(config.Name, assemblyPath, config.Kind);
         }
         catch
         {
@@ -70,18 +71,33 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
                 StateDirectory = AppState.Prepare(hostServices.StateRoot, config.Name, assemblyPath),
             };
             var loggerFactory = hostServices.LoggerFactoryFor(context);
-            var services = BuildServices(config, plugin, context, assemblyPath, loggerFactory);
-            var pipeline = policy.Wrap(BuildPipeline(config, plugin, context, services.Provider, assemblyPath), services.Provider, loggerFactory);
-            var lifecycle = new AppLifecycle(services.Provider, services.Provider.GetRequiredService<ApplicationLifetime>(), config.Name,
-                loggerFactory.CreateLogger<AppLifecycle>());
-            return new AppInstance(config, context, plugin, services, lifecycle, pipeline, timeProvider.GetElapsedTime(started), policy);
+            var parts = plugin.App is { } app
+                ? BuildPlugin(config, plugin, app, context, assemblyPath, loggerFactory)
+                : await AspNetCoreAppStarter.StartAsync(new AspNetCoreAppStart(config, plugin, context, assemblyPath, loggerFactory,
+                    hostServices.EnvironmentName, services => AppState.AddDataProtection(services, context)), cancellationToken);
+            var pipeline = policy.Wrap(parts.Pipeline, parts.Container.Provider, loggerFactory);
+            return new AppInstance(config, context, plugin, parts.Container, parts.Lifecycle, pipeline, timeProvider.GetElapsedTime(started), policy);
         }
         catch (Exception ex)
         {
             plugin.Dispose();
             policy.Dispose();
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
             throw PluginLoadException.Abandoning(ex, config.Name, assemblyPath, plugin.Context);
         }
+    }
+
+    private AppParts BuildPlugin(AppConfig config, LoadedPlugin plugin, IPluginApp app, PluginContext context, string assemblyPath, ILoggerFactory loggerFactory)
+    {
+        var services = BuildServices(config, plugin, context, assemblyPath, loggerFactory);
+        var pipeline = BuildPipeline(config, plugin, context, services.Provider, assemblyPath);
+        var lifecycle = new AppLifecycle(app, services.Provider, services.Provider.GetRequiredService<ApplicationLifetime>(), config.Name,
+            loggerFactory.CreateLogger<AppLifecycle>());
+        return new AppParts(services, lifecycle, pipeline);
     }
 
     private static IConfiguration BuildSettings(AppConfig config) =>
@@ -106,7 +122,7 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         AppState.AddDataProtection(services, context);
         try
         {
-            Invoke(config.Name, assemblyPath, plugin, nameof(IPluginApp.ConfigureServices), () => plugin.App.ConfigureServices(services, context));
+            Invoke(config.Name, assemblyPath, plugin, nameof(IPluginApp.ConfigureServices), () => plugin.App!.ConfigureServices(services, context));
             return new ServiceProviderHandle(services.BuildServiceProvider(), environment);
         }
         catch
@@ -122,7 +138,7 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         Microsoft.AspNetCore.Http.RequestDelegate? pipeline = null;
         Invoke(config.Name, assemblyPath, plugin, nameof(IPluginApp.Configure), () =>
         {
-            plugin.App.Configure(builder, context);
+            plugin.App!.Configure(builder, context);
             pipeline = builder.Build();
         });
         return pipeline!;

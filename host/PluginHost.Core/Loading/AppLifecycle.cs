@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
+using PluginHost.Abstractions;
 
 namespace PluginHost.Core.Loading;
 
@@ -10,7 +11,8 @@ namespace PluginHost.Core.Loading;
 /// takes traffic, fires <see cref="IHostApplicationLifetime"/>'s Started when it goes live and Stopping when it retires,
 /// stops its hosted services (last started, first stopped) and fires Stopped before its container is disposed.
 /// </summary>
-internal sealed partial class AppLifecycle(IServiceProvider services, ApplicationLifetime lifetime, string appName, ILogger logger)
+internal sealed partial class AppLifecycle(IPluginApp app, IServiceProvider services, ApplicationLifetime lifetime, string appName, ILogger logger)
+    : IAppLifecycle
 {
     private readonly List<IHostedService> _started = [];
     private int _stopped;
@@ -42,6 +44,8 @@ internal sealed partial class AppLifecycle(IServiceProvider services, Applicatio
 
         await EachAsync(hosted.OfType<IHostedLifecycleService>(), "StartedAsync", (s, ct) => s.StartedAsync(ct), assemblyPath, cancellationToken);
     }
+
+    public Task<bool> IsReadyAsync(CancellationToken cancellationToken) => app.IsReadyAsync(services, cancellationToken).AsTask();
 
     /// <summary>The generation serves: ApplicationStarted.</summary>
     public void NotifyStarted() => lifetime.NotifyStarted();

@@ -89,7 +89,7 @@ public static class AppWarmup
         bool ready;
         try
         {
-            ready = await app.App.IsReadyAsync(app.Services, cancellationToken);
+            ready = await app.IsReadyAsync(cancellationToken);
         }
         catch (Exception ex)
         {

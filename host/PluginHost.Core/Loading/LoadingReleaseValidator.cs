@@ -114,7 +114,7 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
         try
         {
             stage.Current = "loading (ConfigureServices, Configure)";
-            instance = factory.Create(app, release, generation: 0);
+            instance = await factory.CreateAsync(app, release, generation: 0, cancellationToken).ConfigureAwait(false);
             stage.Current = "warm-up and readiness check";
             await AppWarmup.RunAsync(instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }

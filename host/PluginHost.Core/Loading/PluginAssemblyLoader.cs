@@ -3,16 +3,20 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using McMaster.NETCore.Plugins.Loader;
 using PluginHost.Abstractions;
+using PluginHost.Core.Configuration;
 using PluginHost.Core.Unloading;
 
 namespace PluginHost.Core.Loading;
 
 /// <summary>One app's code, loaded into its own collectible context.</summary>
-public sealed class LoadedPlugin(AssemblyLoadContext context, Assembly main, IPluginApp app, int assemblyCount) : IDisposable
+public sealed class LoadedPlugin(AssemblyLoadContext context, Assembly main, IPluginApp? app, AppKind kind, int assemblyCount) : IDisposable
 {
     private AssemblyLoadContext? _context = context;
 
-    public IPluginApp App { get; private set; } = app;
+    /// <summary>The plugin's <see cref="IPluginApp"/>; null for an unmodified ASP.NET Core app.</summary>
+    public IPluginApp? App { get; private set; } = app;
+
+    public AppKind Kind { get; } = kind;
 
     /// <summary>The app's main assembly (its name is the app's ApplicationName, as in an ordinary ASP.NET Core app).</summary>
     public Assembly MainAssembly { get; private set; } = main;
@@ -46,7 +50,7 @@ public static class PluginAssemblyLoader
     /// redeploy) without touching the running generation. Native libraries are loaded from the release folder itself:
     /// the runtime never unloads them, and a per-generation shadow copy would stay mapped for ever, one per reload.
     /// </summary>
-    public static LoadedPlugin Load(string appName, string assemblyPath)
+    public static LoadedPlugin Load(string appName, string assemblyPath, AppKind? kind = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(appName);
         if (!File.Exists(assemblyPath))
@@ -59,9 +63,10 @@ public static class PluginAssemblyLoader
             };
         }
 
-        if (CheckContract(appName, assemblyPath) is { } incompatibility)
+        var (resolvedKind, problem) = ResolveKind(appName, assemblyPath, kind);
+        if (problem is not null)
         {
-            throw new PluginLoadException(appName, assemblyPath, incompatibility);
+            throw new PluginLoadException(appName, assemblyPath, problem);
         }
 
         // Before the first collectible context exists, so no generation can ever meet a stale dispatch-cache entry.
@@ -72,13 +77,16 @@ public static class PluginAssemblyLoader
         {
             var main = LoadMain(context, assemblyPath);
             var count = LoadDependencyGraph(appName, assemblyPath, main, context);
-            IPluginApp app;
-            using (context.EnterContextualReflection())
+            IPluginApp? app = null;
+            if (resolvedKind == AppKind.Plugin)
             {
-                app = CreateApp(appName, assemblyPath, main);
+                using (context.EnterContextualReflection())
+                {
+                    app = CreateApp(appName, assemblyPath, main);
+                }
             }
 
-            return new LoadedPlugin(context, main, app, count);
+            return new LoadedPlugin(context, main, app, resolvedKind, count);
         }
         catch (Exception ex)
         {
@@ -110,11 +118,11 @@ public static class PluginAssemblyLoader
         return builder.Build();
     }
 
-    private static string? CheckContract(string appName, string assemblyPath)
+    private static (AppKind Kind, string? Problem) ResolveKind(string appName, string assemblyPath, AppKind? kind)
     {
         try
         {
-            return ContractCompatibility.Check(assemblyPath);
+            return ContractCompatibility.Resolve(assemblyPath, kind);
         }
         catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {

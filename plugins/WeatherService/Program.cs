@@ -1,0 +1,32 @@
+var builder = WebApplication.CreateBuilder(args);
+
+var app = builder.Build();
+
+var summaries = new[]
+{
+    "Freezing", "Bracing", "Chilly", "Cool", "Mild", "Warm", "Balmy", "Hot", "Sweltering", "Scorching"
+};
+
+app.MapGet("/weatherforecast", (IConfiguration configuration) =>
+{
+    var days = configuration.GetValue("Forecast:Days", 5);
+    var forecast = Enumerable.Range(1, days).Select(index =>
+        new WeatherForecast
+        (
+            DateOnly.FromDateTime(DateTime.Now.AddDays(index)),
+            Random.Shared.Next(-20, 55),
+            summaries[Random.Shared.Next(summaries.Length)]
+        ))
+        .ToArray();
+    return forecast;
+})
+.WithName("GetWeatherForecast");
+
+app.MapGet("/version", (IWebHostEnvironment environment) => new { app = environment.ApplicationName, version = typeof(WeatherForecast).Assembly.GetName().Version?.ToString() });
+
+app.Run();
+
+record WeatherForecast(DateOnly Date, int TemperatureC, string? Summary)
+{
+    public int TemperatureF => 32 + (int)(TemperatureC / 0.5556);
+}
