@@ -312,15 +312,17 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
-    public void Load_RepositoryConfig_ServesBothSampleApps()
+    public void Load_RepositoryConfig_ServesTheSampleApps()
     {
         var path = Path.Combine(FindRepositoryRoot(), "config.yaml");
 
         var sut = ConfigLoader.Load(path);
 
-        Assert.Equal(["ReportingApi", "WebApp"], sut.Apps.Select(app => app.Name));
-        Assert.Equal(["/api/v1", "/"], sut.Apps.Select(app => app.Mount));
+        Assert.Equal(["ReportingApi", "WebApp", "WeatherService"], sut.Apps.Select(app => app.Name));
+        Assert.Equal(["/api/v1", "/", "/weather"], sut.Apps.Select(app => app.Mount));
         Assert.Equal("3", sut.Apps[0].Settings["figures:0"]);
+        Assert.Equal("7", sut.Apps[2].Settings["Forecast:Days"]);
+        Assert.Null(sut.Apps[2].Kind);
         Assert.Equal(["127.0.0.0/8", "::1"], sut.Admin.Allow);
     }
 
