@@ -22,7 +22,13 @@ app.MapGet("/weatherforecast", (IConfiguration configuration) =>
 })
 .WithName("GetWeatherForecast");
 
-app.MapGet("/version", (IWebHostEnvironment environment) => new { app = environment.ApplicationName, version = typeof(WeatherForecast).Assembly.GetName().Version?.ToString() });
+var startedAt = DateTimeOffset.UtcNow;
+app.MapGet("/version", (IWebHostEnvironment environment) => new
+{
+    app = environment.ApplicationName,
+    version = typeof(WeatherForecast).Assembly.GetName().Version?.ToString(),
+    startedAt,
+});
 
 app.Run();
 
