@@ -20,7 +20,6 @@ public sealed class UnloadScope
     private readonly Dictionary<object, string> _containers;
     // Per scope, never static: a static cache of fields of the app's types would itself keep the context alive.
     private readonly Dictionary<Type, FieldInfo[]> _fields = [];
-    private Type[]? _types;
 
     public UnloadScope(IReadOnlyList<RetiringApp> apps)
     {
@@ -31,21 +30,6 @@ public sealed class UnloadScope
     }
 
     public IReadOnlyList<RetiringApp> Apps { get; }
-
-    /// <summary>Every type the generation's assemblies define (those that load).</summary>
-    public IReadOnlyList<Type> Types => _types ??= [.. Apps.SelectMany(a => a.Context.Assemblies).SelectMany(LoadableTypes)];
-
-    private static IEnumerable<Type> LoadableTypes(Assembly assembly)
-    {
-        try
-        {
-            return assembly.GetTypes();
-        }
-        catch (ReflectionTypeLoadException ex)
-        {
-            return ex.Types.OfType<Type>();
-        }
-    }
 
     /// <summary>The app whose context loaded <paramref name="assembly"/>, or null.</summary>
     public string? AppOf(Assembly? assembly) =>
