@@ -30,7 +30,7 @@ internal static class PublishVerb
                 switch (source)
                 {
                     case ProjectSource project:
-                        await context.Out.WriteLineAsync($"publishing {Path.GetRelativePath(project.WorkingDirectory, project.ProjectPath)} -> {source.AppFolder}/").ConfigureAwait(false);
+                        await context.Out.WriteLineAsync($"publishing {Shown(project)} -> {source.AppFolder}/").ConfigureAwait(false);
                         string[] arguments = ["publish", project.ProjectPath, "-c", "Release", "-o", appFolder, "--nologo"];
                         var exitCode = await context.Services.ProcessRunner.RunAsync(DotnetHost, arguments, project.WorkingDirectory, context.Out, context.CancellationToken)
                             .ConfigureAwait(false);
@@ -59,6 +59,10 @@ internal static class PublishVerb
         });
         return command;
     }
+
+    /// <summary>A repository plugin relative to the repository (plugins/WebApp/WebApp.csproj), any other project in full.</summary>
+    private static string Shown(ProjectSource project) =>
+        Path.GetDirectoryName(project.ProjectPath) == project.WorkingDirectory ? project.ProjectPath : Path.GetRelativePath(project.WorkingDirectory, project.ProjectPath);
 
     private static void CopyPublishedFolder(PublishedFolderSource published, string appFolder, string releasesRoot, string name)
     {
