@@ -11,6 +11,9 @@
 // The version argument is --release-version (Cake itself owns --version). Its default is the <Version>
 // in plugins/Directory.Build.props.
 //
+//   Pack     packs the plugin contract (host/PluginHost.Abstractions) into artifacts/packages/PluginHost.Abstractions.<contract
+//            version>.nupkg, for plugins built outside this repository (templates/PluginHost.Plugin builds against it)
+//
 //   Rollback points releases/production back at the previous good release (--to=v1.4.2, --no-validate, --force)
 //   Bench    runs the benchmark suite (--quick for the smoke mode)
 //
@@ -67,6 +70,11 @@ Task("Test")
         throw new CakeException($"Tests failed: {failure.Message}");
     }
 });
+
+// The package version is the contract version: the <Version> of PluginHost.Abstractions.csproj.
+Task("Pack")
+    .Does(() => DotNetPack(repoRoot.CombineWithFilePath("host/PluginHost.Abstractions/PluginHost.Abstractions.csproj").FullPath,
+        new DotNetPackSettings { Configuration = configuration, OutputDirectory = repoRoot.Combine("artifacts/packages") }));
 
 Task("Publish")
     .Does(() => PublishRelease(ReleaseVersion(), force));

@@ -58,6 +58,7 @@ internal sealed class AppConfigReader(string configFolder)
         var requestTimeout = app.Get("requestTimeout", YamlValues.Duration, defaults.RequestTimeout);
         int? maxConcurrentRequests = app.Get("maxConcurrentRequests", YamlValues.PositiveCount, 0) is > 0 and var limit ? limit : null;
         var auth = app.Section("auth", ReadAuth, null);
+        var (project, from) = ReadPublishSource(app);
         if (name is null || mount is null)
         {
             return null;
@@ -82,8 +83,24 @@ internal sealed class AppConfigReader(string configFolder)
             RequestTimeout = requestTimeout,
             MaxConcurrentRequests = maxConcurrentRequests,
             Auth = auth,
+            Project = project,
+            From = from,
         };
         return new LocatedApp(config, app.Path, app.LineOf("name"), app.LineOf("mount"));
+    }
+
+    /// <summary>Where 'publish' takes the app from: a project to build, or a published folder to copy (never both).</summary>
+    private (string? Project, string? From) ReadPublishSource(YamlSection app)
+    {
+        var project = app.Optional<string>("project", ConfigValues.ProjectFile(configFolder));
+        var from = app.Optional<string>("from", ConfigValues.ResolvedPath(configFolder));
+        if (app.Find("project") is not null && app.Find("from") is not null)
+        {
+            app.Errors.Add(app.LineOf("from"), app.KeyPath("from"),
+                "cannot be used with 'project': publish either builds the app from a project or copies an already-published folder; keep one of them");
+        }
+
+        return (project, from);
     }
 
     private AuthConfig? ReadAuth(YamlSection auth)

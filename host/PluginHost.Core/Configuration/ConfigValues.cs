@@ -148,6 +148,26 @@ internal static class ConfigValues
             return true;
         };
 
+    /// <summary>A project file (.csproj, .fsproj or .vbproj) resolved against <paramref name="folder"/> (the config file's folder).</summary>
+    public static ValueReader<string> ProjectFile(string folder) =>
+        (YamlNode node, string key, ConfigErrors errors, out string value) =>
+        {
+            if (!YamlValues.NonEmptyText(node, key, errors, out var text))
+            {
+                value = "";
+                return false;
+            }
+
+            value = Path.GetFullPath(text, folder);
+            if (Path.GetExtension(value) is ".csproj" or ".fsproj" or ".vbproj")
+            {
+                return true;
+            }
+
+            errors.Add(node, key, $"'{text}' is not a project file: name the app's .csproj, relative to this file (e.g. ../my-plugin/src/MyPlugin/MyPlugin.csproj)");
+            return false;
+        };
+
     /// <summary>One of <paramref name="allowed"/>, matched ignoring case and returned in its canonical spelling.</summary>
     public static ValueReader<string> OneOf(IReadOnlyList<string> allowed) =>
         (YamlNode node, string key, ConfigErrors errors, out string value) =>

@@ -183,6 +183,16 @@ public sealed record AppConfig
     /// <summary>Requests of this app allowed to run at once (all its generations together); more get 503. Null: no limit.</summary>
     public int? MaxConcurrentRequests { get; init; }
     public AuthConfig? Auth { get; init; }
+    /// <summary>
+    /// For 'publish' only: the project built into the app's folder of a release (absolute after loading). Null: this
+    /// repository's plugins/&lt;App&gt;/&lt;App&gt;.csproj. The host ignores it when serving.
+    /// </summary>
+    public string? Project { get; init; }
+    /// <summary>
+    /// For 'publish' only: an already-published folder (e.g. a CI artifact) copied as the app's folder of a release
+    /// (absolute after loading). The host ignores it when serving.
+    /// </summary>
+    public string? From { get; init; }
 
     /// <summary>The app's folder inside a release: the folder of its assembly.</summary>
     public string ContentRootIn(string releasePath) => Path.GetDirectoryName(Path.Combine(releasePath, Assembly))!;

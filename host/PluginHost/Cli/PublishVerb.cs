@@ -4,7 +4,7 @@ using PluginHost.Core.Releases;
 namespace PluginHost.Cli;
 
 /// <summary>
-/// 'publish VERSION': 'dotnet publish' of every configured app into a hidden folder of the releases root,
+/// 'publish VERSION': 'dotnet publish' of every configured app (or a copy of its apps[].from folder) into a hidden folder of the releases root,
 /// renamed to releases/VERSION only when every app built and its assembly is present.
 /// </summary>
 internal static class PublishVerb
@@ -13,7 +13,7 @@ internal static class PublishVerb
     {
         var version = CliApp.VersionArgument("Name of the new release folder, e.g. 1.5.0 or v1.5.0");
         var force = new Option<bool>("--force") { Description = "Replace an existing release of that name (never production)" };
-        var command = new Command("publish", "Build every plugin app into releases/<version>/<App>/") { version, force };
+        var command = new Command("publish", "Build (apps[].project, plugins/<App>) or copy (apps[].from) every app into releases/<version>/<App>/") { version, force };
         CliAction.Set(command, services, config, async context =>
         {
             var name = VersionName.Require(context.GetValue(version));
@@ -21,18 +21,29 @@ internal static class PublishVerb
             var store = context.OpenStore(hostConfig);
             // A name the host uses in the root (reload.trigger, history.log, production…) is refused before anything is built.
             store.GetVersionPath(name);
-            var repository = PluginProjects.FindRepositoryRoot(context.ConfigPath, context.Services.CurrentDirectory);
-            var projects = PluginProjects.Resolve(hostConfig, repository);
+            var sources = PluginProjects.Resolve(hostConfig, context.ConfigPath, context.Services.CurrentDirectory);
 
             using var staging = store.BeginStaging(name, context.GetValue(force));
-            foreach (var project in projects)
+            foreach (var source in sources)
             {
-                await context.Out.WriteLineAsync($"publishing {Path.GetRelativePath(repository, project.ProjectPath)} -> {project.AppFolder}/").ConfigureAwait(false);
-                string[] arguments = ["publish", project.ProjectPath, "-c", "Release", "-o", Path.Combine(staging.StagingPath, project.AppFolder), "--nologo"];
-                var exitCode = await context.Services.ProcessRunner.RunAsync(DotnetHost, arguments, repository, context.Out, context.CancellationToken).ConfigureAwait(false);
-                if (exitCode != 0)
+                var appFolder = Path.Combine(staging.StagingPath, source.AppFolder);
+                switch (source)
                 {
-                    throw new CliUserException($"dotnet publish {project.ProjectPath} failed with exit code {exitCode} (output above); release '{name}' was not created");
+                    case ProjectSource project:
+                        await context.Out.WriteLineAsync($"publishing {Shown(project)} -> {source.AppFolder}/").ConfigureAwait(false);
+                        string[] arguments = ["publish", project.ProjectPath, "-c", "Release", "-o", appFolder, "--nologo"];
+                        var exitCode = await context.Services.ProcessRunner.RunAsync(DotnetHost, arguments, project.WorkingDirectory, context.Out, context.CancellationToken)
+                            .ConfigureAwait(false);
+                        if (exitCode != 0)
+                        {
+                            throw new CliUserException($"dotnet publish {project.ProjectPath} failed with exit code {exitCode} (output above); release '{name}' was not created");
+                        }
+
+                        break;
+                    case PublishedFolderSource published:
+                        await context.Out.WriteLineAsync($"copying {published.Folder} -> {source.AppFolder}/").ConfigureAwait(false);
+                        CopyPublishedFolder(published, appFolder, hostConfig.Releases.Root, name);
+                        break;
                 }
             }
 
@@ -47,6 +58,22 @@ internal static class PublishVerb
             return CliAction.Ok;
         });
         return command;
+    }
+
+    /// <summary>A repository plugin relative to the repository (plugins/WebApp/WebApp.csproj), any other project in full.</summary>
+    private static string Shown(ProjectSource project) =>
+        Path.GetDirectoryName(project.ProjectPath) == project.WorkingDirectory ? project.ProjectPath : Path.GetRelativePath(project.WorkingDirectory, project.ProjectPath);
+
+    private static void CopyPublishedFolder(PublishedFolderSource published, string appFolder, string releasesRoot, string name)
+    {
+        try
+        {
+            PublishedFolderCopy.CopyTo(published.Folder, appFolder, releasesRoot);
+        }
+        catch (PublishedFolderException exception)
+        {
+            throw new CliUserException($"app folder '{published.AppFolder}': from: {exception.Message}; release '{name}' was not created");
+        }
     }
 
     /// <summary>

@@ -41,6 +41,13 @@ internal sealed class TempReleasesRoot : IDisposable
         return this;
     }
 
+    /// <summary>Replaces each app's config (e.g. to set apps[].project or apps[].from), matched by name.</summary>
+    public TempReleasesRoot WithApp(string name, Func<AppConfig, AppConfig> change)
+    {
+        Config = Config with { Apps = [.. Config.Apps.Select(app => app.Name == name ? change(app) : app)] };
+        return this;
+    }
+
     public ReleaseStore CreateStore() => new(Root, "production", Time, "tester");
 
     /// <summary>Creates releases/VERSION/APP/APP.dll for each app; <paramref name="age"/> sets the folder's write time back.</summary>
