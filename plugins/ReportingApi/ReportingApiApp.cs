@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PluginHost.Abstractions;
@@ -20,6 +21,7 @@ public sealed class ReportingApiApp : IPluginApp
         services.AddOptions<ReportOptions>().Bind(context.Settings);
         services.AddSingleton<ReportAggregator>();
         services.AddSingleton<ReportService>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ReportingJsonContext.Default));
     }
 
     /// <inheritdoc />

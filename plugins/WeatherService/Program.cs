@@ -1,4 +1,7 @@
+using System.Text.Json.Serialization;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonSerializerContext.Default));
 
 var app = builder.Build();
 
@@ -23,16 +26,20 @@ app.MapGet("/weatherforecast", (IConfiguration configuration) =>
 .WithName("GetWeatherForecast");
 
 var startedAt = DateTimeOffset.UtcNow;
-app.MapGet("/version", (IWebHostEnvironment environment) => new
-{
-    app = environment.ApplicationName,
-    version = typeof(WeatherForecast).Assembly.GetName().Version?.ToString(),
-    startedAt,
-});
+app.MapGet("/version", (IWebHostEnvironment environment) =>
+    new VersionInfo(environment.ApplicationName, typeof(WeatherForecast).Assembly.GetName().Version?.ToString(), startedAt));
 
 app.Run();
 
 record WeatherForecast(DateOnly Date, int TemperatureC, string? Summary)
 {
     public int TemperatureF => 32 + (int)(TemperatureC / 0.5556);
+}
+
+record VersionInfo(string App, string? Version, DateTimeOffset StartedAt);
+
+[JsonSerializable(typeof(WeatherForecast[]))]
+[JsonSerializable(typeof(VersionInfo))]
+internal partial class AppJsonSerializerContext : JsonSerializerContext
+{
 }
