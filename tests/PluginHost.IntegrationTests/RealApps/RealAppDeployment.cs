@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests.RealApps;
@@ -96,9 +98,55 @@ public sealed class RealAppDeployment : IAsyncDisposable
     /// <summary>The live generation serving the app, checking what it answers.</summary>
     public AppClient App(HttpClient browser) => new(browser, Scenario.Mount, Host.GenerationNumber);
 
+    /// <summary>The generation serving now (read from the status of an own-process host).</summary>
+    public async Task<long> GenerationAsync() =>
+        Process is null ? Host.GenerationNumber : (await StatusAsync()).GetProperty("generation").GetInt64();
+
+    /// <summary>The own-process host's status; a host that died says so, with its output.</summary>
+    public async Task<JsonElement> StatusAsync()
+    {
+        try
+        {
+            return await Process!.Client.GetFromJsonAsync<JsonElement>("/_pluginhost/status");
+        }
+        catch (HttpRequestException) when (Process!.HasExited)
+        {
+            throw new HostDiedException(Process.Output);
+        }
+    }
+
+    /// <summary>
+    /// Own process: waits until every retired generation was collected, as the host itself verified (status:
+    /// <paramref name="retired"/> generations collected, none alive); returns the generations still alive at the deadline.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> RetiredAliveAsync(int retired)
+    {
+        var alive = new List<long>();
+        try
+        {
+            await Eventually.WaitAsync(async () =>
+            {
+                var status = await StatusAsync();
+                alive = [.. status.GetProperty("retiredAlive").EnumerateArray().Select(r => r.GetProperty("generation").GetInt64())];
+                return alive.Count == 0 && status.GetProperty("collectedGenerations").GetInt64() >= retired;
+            }, "every retired generation collected", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return alive;
+    }
+
     /// <summary>Touches the reload trigger (or promotes <paramref name="promote"/>) and waits for the next generation to serve.</summary>
     public async Task ReloadAsync(string what, string? promote = null)
     {
+        if (Process is not null)
+        {
+            await ReloadOwnProcessAsync(what);
+            return;
+        }
+
         var before = Host.GenerationNumber;
         if (promote is null)
         {
@@ -121,6 +169,22 @@ public sealed class RealAppDeployment : IAsyncDisposable
                 $"{ex.Message}; last reload: {(last is null ? "none" : $"ok={last.Ok} generation={last.Generation} error={last.Error}")}"
                 + (cause is null ? "" : $"\nlast logged exception: {cause}"), ex);
         }
+    }
+
+    private async Task ReloadOwnProcessAsync(string what)
+    {
+        var before = await GenerationAsync();
+        Releases.Touch();
+        await Eventually.WaitAsync(async () =>
+        {
+            var status = await StatusAsync();
+            if (status.GetProperty("lastReload") is { ValueKind: JsonValueKind.Object } last && !last.GetProperty("ok").GetBoolean())
+            {
+                throw new InvalidOperationException($"{what} failed: {last.GetProperty("error").GetString()}");
+            }
+
+            return status.GetProperty("generation").GetInt64() > before;
+        }, what, TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
@@ -154,4 +218,10 @@ public sealed class RealAppDeployment : IAsyncDisposable
             {settingsBlock}
             """;
     }
+}
+
+/// <summary>The host process died under the test (the runtime's own crash, not a failed assertion): its output says how.</summary>
+public sealed class HostDiedException(string output) : Exception($"the host process died; its last output:\n{Tail(output)}")
+{
+    private static string Tail(string output) => output.Length <= 4000 ? output : output[^4000..];
 }
