@@ -6,12 +6,13 @@ public sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/PluginHost.Benchmarks -- [options]
           --quick            a few seconds: small counts, an HttpClient load loop instead of wrk
-          --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, realstack, https, signalr (default: all)
+          --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, realstack, https, signalr,
+                             aspnetcore (default: all)
           --output FILE      where to write the markdown table (default: tests/PluginHost.Benchmarks/results/latest.md,
                              or quick.md with --quick)
         """;
 
-    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr"];
+    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr", "aspnetcore"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -100,6 +101,7 @@ public sealed record BenchSizes
     public TimeSpan ThroughputWarmup { get; init; } = TimeSpan.FromSeconds(25);
     public int OverheadRounds { get; init; } = 8;
     public TimeSpan OverheadDuration { get; init; } = TimeSpan.FromSeconds(4);
+    /// <summary>Sections 2 and 10: paced reloads, and baseline restarts spread over them.</summary>
     public int Reloads { get; init; } = 60;
     public int Restarts { get; init; } = 15;
     public TimeSpan LoadDuration { get; init; } = TimeSpan.FromSeconds(30);

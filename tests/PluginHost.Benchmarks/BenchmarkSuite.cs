@@ -36,7 +36,7 @@ public static class BenchmarkSuite
                 throughputLoad = pinning is null ? load : new WrkLoad(wrk, 1, sizes.Connections, pinning.LoadCpus);
                 loadTool = pinning is null
                     ? $"{version}; {load.Description}"
-                    : $"{version}; {load.Description}; throughput comparisons (1, 5, 6, 8) pin each server to CPU {pinning.ServerCpus} (taskset) and use {throughputLoad.Description}";
+                    : $"{version}; {load.Description}; throughput comparisons (1, 5, 6, 8, 10) pin each server to CPU {pinning.ServerCpus} (taskset) and use {throughputLoad.Description}";
             }
             else
             {
@@ -56,7 +56,7 @@ public static class BenchmarkSuite
         [
             new RequestOverheadBench(context), new ReloadLatencyBench(context), new ReloadUnderLoadBench(context),
             new MemoryBench(context), new ManyAppsBench(context), new LoggingCostBench(context), new RealStackBench(context), new HttpsBench(context),
-            new SignalRDeployBench(context),
+            new SignalRDeployBench(context), new AspNetCoreAppBench(context),
         ];
         var table = new ResultTable(MachineInfo.Read(), options.Quick ? "quick" : "full", Settings(sizes, loadTool));
         var failed = 0;
@@ -100,7 +100,7 @@ public static class BenchmarkSuite
     [
         $"Load: {loadTool}; {Fmt.F($"{sizes.OverheadRounds} alternating rounds of {sizes.OverheadDuration.TotalSeconds:0.#} s")} for overhead and HTTPS, {Fmt.F($"{sizes.AppRounds} rounds of {sizes.AppDuration.TotalSeconds:0.#} s")} for many apps, each server first warmed up under load for {Fmt.F($"{sizes.ThroughputWarmup.TotalSeconds:0.#} s")}",
         $"Host: dotnet host/PluginHost serve, {Fmt.F($"logging at Warning, no request log (except section 6), reload debounce {sizes.Debounce.TotalMilliseconds:0} ms; the bench polls every {sizes.PollEvery.TotalMilliseconds:0} ms")}",
-        "Baselines: tests/PluginHost.Benchmarks.BareKestrel (the same TinyJson endpoint, the same ReportingApi and the same RealStackApp, each a plain Kestrel app in its own process; over HTTPS with the same certificate as the host); all traffic on 127.0.0.1",
+        "Baselines: tests/PluginHost.Benchmarks.BareKestrel (the same TinyJson endpoint, the same ReportingApi and the same RealStackApp, each a plain Kestrel app in its own process; over HTTPS with the same certificate as the host); the unmodified WeatherService run as its own process (section 10); all traffic on 127.0.0.1",
     ];
 
     private static string OneLine(string text) => text.Split('\n')[0].Replace("|", "/", StringComparison.Ordinal);

@@ -7,15 +7,19 @@ namespace PluginHost.Benchmarks.Infrastructure;
 /// <summary>
 /// Reloads a host serving a deployment of an app in versions v1 and v2 (e.g. <see cref="Sections.BenchContext.NewReportingDeployment"/>)
 /// the way a deploy does: point production at the other version (v1 ⇄ v2) and touch the trigger; then polls the app's
-/// version path (<c>{ version, generation }</c>) until the new generation answers.
+/// version path until a new instance of the app answers it (<see cref="ServedInstance"/>).
 /// </summary>
-/// <param name="versionPath">Where the app answers <c>{ version, generation }</c>.</param>
-public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan pollEvery, string versionPath = "/api/v1/version")
+/// <param name="versionPath">Where the app says which instance answered: <c>{ version, generation }</c> unless <paramref name="read"/> says otherwise.</param>
+/// <param name="read">Reads the version path's answer; <see cref="ServedInstance.FromVersionAndGeneration"/> when null.</param>
+public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan pollEvery, string versionPath = "/api/v1/version",
+    Func<JsonElement, ServedInstance>? read = null)
 {
+    private readonly Func<JsonElement, ServedInstance> _read = read ?? ServedInstance.FromVersionAndGeneration;
     private string _version = "v1";
-    private long _generation;
+    private ServedInstance _served = new("v1", 0, "");
 
-    public long Generation => _generation;
+    /// <summary>The host's generation of the last instance seen, for apps that report it (0 for one that does not).</summary>
+    public long Generation => _served.Generation;
 
     /// <summary>The wall-clock time of the last deploy (just before the link flip), to line it up with the host's own timestamps.</summary>
     public DateTime LastDeployUtc { get; private set; }
@@ -23,8 +27,11 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
     /// <summary>The wall-clock time the last deploy's version first answered.</summary>
     public DateTime LastServedUtc { get; private set; }
 
-    public async Task InitAsync(CancellationToken cancellationToken = default) =>
-        (_version, _generation) = await ServedAsync(cancellationToken);
+    public async Task InitAsync(CancellationToken cancellationToken = default)
+    {
+        _served = await ServedAsync(cancellationToken);
+        _version = _served.Version ?? _version;
+    }
 
     /// <summary>Deploys the other version and returns the time from the deploy to its first answer.</summary>
     public async Task<TimeSpan> ReloadAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -48,17 +55,20 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
     public Task WaitForLastDeployAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         WaitServedAsync(_version, Stopwatch.GetTimestamp(), timeout, cancellationToken);
 
-    /// <summary>Polls until a generation newer than the last one seen serves <paramref name="target"/>; returns the time since <paramref name="started"/>.</summary>
+    /// <summary>
+    /// Polls until an instance other than the last one seen (a newer generation) serves <paramref name="target"/>, or
+    /// any version when the app cannot tell its releases apart; returns the time since <paramref name="started"/>.
+    /// </summary>
     private async Task<TimeSpan> WaitServedAsync(string target, long started, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var before = _generation;
+        var before = _served;
         while (true)
         {
-            var (version, generation) = await ServedAsync(cancellationToken);
+            var served = await ServedAsync(cancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            if (generation > before && version == target)
+            if (served.Instance != before.Instance && (served.Version ?? target) == target)
             {
-                _generation = generation;
+                _served = served;
                 LastServedUtc = DateTime.UtcNow;
                 return elapsed;
             }
@@ -66,7 +76,7 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
             if (elapsed > timeout)
             {
                 host.EnsureRunning();
-                throw new BenchException($"{target} was not served within {timeout.TotalSeconds:0} s of the deploy (still {version}, generation {generation}).");
+                throw new BenchException($"{target} was not served within {timeout.TotalSeconds:0} s of the deploy (still {served}).");
             }
 
             await Task.Delay(pollEvery, cancellationToken);
@@ -96,7 +106,7 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
         }
     }
 
-    private async Task<(string Version, long Generation)> ServedAsync(CancellationToken cancellationToken)
+    private async Task<ServedInstance> ServedAsync(CancellationToken cancellationToken)
     {
         JsonElement info;
         try
@@ -111,6 +121,27 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
             throw;
         }
 
-        return (info.GetProperty("version").GetString() ?? "", info.GetProperty("generation").GetInt64());
+        return _read(info);
     }
+}
+
+/// <summary>Which instance of an app answered its version path, and from which release when the app can tell.</summary>
+/// <param name="Version">The release (v1, v2), or null when both releases are the same build and the app cannot tell them apart.</param>
+/// <param name="Generation">The host's generation, for an app that reports it; 0 otherwise.</param>
+/// <param name="Instance">Differs for every instance of the app: a new one answering means the deploy is served.</param>
+public sealed record ServedInstance(string? Version, long Generation, string Instance)
+{
+    /// <summary><c>{ version, generation }</c>: the suite's plugins, which get both from their <c>PluginContext</c>.</summary>
+    public static ServedInstance FromVersionAndGeneration(JsonElement answer)
+    {
+        var generation = answer.GetProperty("generation").GetInt64();
+        return new(answer.GetProperty("version").GetString() ?? "", generation, generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// <c>{ startedAt }</c>: an unmodified app, which knows nothing of the host and its releases; each generation runs its
+    /// Main anew, so each instance has its own start time.
+    /// </summary>
+    public static ServedInstance FromStartedAt(JsonElement answer) =>
+        new(null, 0, answer.GetProperty("startedAt").GetString() ?? throw new BenchException($"The version path answered no startedAt: {answer}"));
 }

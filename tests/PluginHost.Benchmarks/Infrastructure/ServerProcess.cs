@@ -7,7 +7,7 @@ namespace PluginHost.Benchmarks.Infrastructure;
 
 /// <summary>
 /// A web server the suite runs as its own process on a free loopback port: the real host
-/// (<c>dotnet PluginHost.dll serve --config … --urls …</c>) or the bare Kestrel baseline.
+/// (<c>dotnet PluginHost.dll serve --config … --urls …</c>), the bare Kestrel baseline, or an ordinary app on its own.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -65,6 +65,21 @@ public sealed class ServerProcess : IAsyncDisposable
         string[] tls = certificate is { } files ? ["--cert", files.Certificate, "--key", files.Key] : [];
         return StartAsync($"bare Kestrel ({app}{(https ? ", https" : "")})", paths.BareKestrelDll, port => ["--app", app, "--urls", Url(port, https), .. settingArguments, .. tls],
             readyPath, cpus, environment, https, cancellationToken);
+    }
+
+    /// <summary>
+    /// An ordinary ASP.NET Core app run on its own, as its users run it: <c>dotnet &lt;dll&gt; --urls … &lt;arguments&gt;</c>
+    /// in its own folder (its content root, where it finds its appsettings.json).
+    /// </summary>
+    /// <param name="arguments">Its command-line arguments after <c>--urls</c> (configuration such as <c>--Logging:LogLevel:Default=Warning</c>).</param>
+    /// <param name="cpus">taskset CPU list to run on (throughput runs), or null for any CPU.</param>
+    public static Task<ServerProcess> StartAppAsync(string dll, string readyPath, IEnumerable<string>? arguments = null, string? cpus = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dll);
+        var extra = (arguments ?? []).ToList();
+        return StartAsync(Path.GetFileNameWithoutExtension(dll) + " on its own Kestrel", dll, port => ["--urls", Url(port), .. extra], readyPath, cpus,
+            environment: null, https: false, cancellationToken);
     }
 
     public Uri Url(string path) => new(Address, path);

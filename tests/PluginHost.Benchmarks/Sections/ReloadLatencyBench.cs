@@ -49,15 +49,16 @@ public sealed class ReloadLatencyBench(BenchContext context) : IBenchSection
 
     /// <summary>Deploy → new version served beside the bare restarts: median (the target), p99, fastest and slowest.</summary>
     /// <param name="p99Target">The p99 must be at most this many milliseconds; null for no p99 target.</param>
+    /// <param name="restartName">What the restarts restarted.</param>
     public static IEnumerable<BenchRow> LatencyRows(int section, IReadOnlyList<double> reloads, IReadOnlyList<double> restarts, string medianTarget,
-        Func<double, bool> medianMet, double? p99Target = null)
+        Func<double, bool> medianMet, double? p99Target = null, string restartName = "bare Kestrel restart")
     {
         ArgumentNullException.ThrowIfNull(reloads);
         ArgumentNullException.ThrowIfNull(restarts);
         ArgumentNullException.ThrowIfNull(medianMet);
         var (median, restartMedian) = (Stats.Median(reloads), Stats.Median(restarts));
         var (p99, restartP99) = (Stats.Percentile(reloads, 99), Stats.Percentile(restarts, 99));
-        yield return new(section, Fmt.F($"Deploy → new version served, median of {reloads.Count} (vs bare Kestrel restart, median of {restarts.Count})"),
+        yield return new(section, Fmt.F($"Deploy → new version served, median of {reloads.Count} (vs {restartName}, median of {restarts.Count})"),
             Fmt.Ms(median), Fmt.Ms(restartMedian), Fmt.Ratio(median / restartMedian), medianTarget, BenchRow.Check(medianMet(median)));
         yield return p99Target is { } bound
             ? new(section, "Deploy → new version served, p99", Fmt.Ms(p99), Fmt.Ms(restartP99), Fmt.Ratio(p99 / restartP99), Fmt.F($"≤ {bound:0} ms"), BenchRow.Check(p99 <= bound))
