@@ -1,6 +1,6 @@
 using System.Text;
 using PluginHost.IntegrationTests.Infrastructure;
-using Serilog.Events;
+using Xunit.Abstractions;
 
 namespace PluginHost.IntegrationTests.RealApps;
 
@@ -10,7 +10,7 @@ namespace PluginHost.IntegrationTests.RealApps;
 /// retired generation may stay alive at the end.
 /// </summary>
 [Collection(ManyUnloadsCollection.Name)]
-public sealed class RealAppUnloadTests
+public sealed class RealAppUnloadTests(ITestOutputHelper output)
 {
     /// <summary>
     /// How many times each app is reloaded: 5 by default, PLUGINHOST_REALAPP_RELOADS=50 for the issue's full run. The test
@@ -27,36 +27,60 @@ public sealed class RealAppUnloadTests
     [MemberData(nameof(Apps))]
     public async Task Reloads_RealStackApp_EveryGenerationServesEveryPathAndIsCollected(string app)
     {
-        var scenario = RealAppScenarios.Get(app);
-        await using var deployment = await RealAppDeployment.StartAsync(scenario);
-        var failures = new List<(long Generation, string Message)>();
+        RunResult run;
+        try
+        {
+            run = await RunAsync(RealAppScenarios.Get(app));
+        }
+        catch (HostDiedException crash)
+        {
+            // .NET 10.0.12 itself still crashes now and then while heavy apps are unloaded again and again (README,
+            // "What is still wrong in .NET 10.0.12"): the host runs in its own process, so the crash ends that process
+            // only, and the scenario runs once more from scratch (as systemd restarts a crashed host). It is reported,
+            // never hidden; a second crash fails the test.
+            output.WriteLine($"{app}: the host process crashed; running the scenario once more. {crash.Message}");
+            run = await RunAsync(RealAppScenarios.Get(app));
+        }
 
+        Assert.True(run.Failures.Count == 0 && run.Alive.Count == 0, Report(app, run.Failures, run.Alive, run.HostOutput));
+    }
+
+    private sealed record RunResult(List<(long Generation, string Message)> Failures, IReadOnlyList<long> Alive, string HostOutput);
+
+    /// <summary>Serves the app from a host of its own process and reloads it <see cref="Reloads"/> times.</summary>
+    private static async Task<RunResult> RunAsync(RealAppScenario scenario)
+    {
+        await using var deployment = await RealAppDeployment.StartAsync(scenario, ownProcess: true);
+        var failures = new List<(long Generation, string Message)>();
         for (var i = 0; i <= Reloads; i++)
         {
             if (i > 0)
             {
-                await deployment.ReloadAsync($"{app}: reload {i} of {Reloads}");
+                await deployment.ReloadAsync($"{scenario.Project}: reload {i} of {Reloads}");
             }
 
             using var browser = deployment.CreateBrowser();
-            var generation = deployment.Host.GenerationNumber;
+            var generation = await deployment.GenerationAsync();
             try
             {
                 await scenario.ExerciseAsync(browser, scenario.Mount, generation);
             }
             catch (Exception ex) when (ex is Xunit.Sdk.XunitException or HttpRequestException or TimeoutException)
             {
+                if (deployment.Process!.HasExited)
+                {
+                    throw new HostDiedException(deployment.Process.Output);
+                }
+
                 failures.Add((generation, ex.Message));
             }
         }
 
-        var alive = await deployment.Host.CollectRetiredAsync();
-
-        Assert.True(failures.Count == 0 && alive.Count == 0,
-            Report(app, failures, alive.Select(r => r.Generation).ToList(), deployment.Host.Logs.Events));
+        var alive = await deployment.RetiredAliveAsync(Reloads);
+        return new RunResult(failures, alive, deployment.Process!.Output);
     }
 
-    private static string Report(string app, List<(long Generation, string Message)> failures, List<long> alive, IReadOnlyList<LogEvent> logs)
+    private static string Report(string app, List<(long Generation, string Message)> failures, IReadOnlyList<long> alive, string hostOutput)
     {
         var report = new StringBuilder($"{app} after {Reloads} reloads:");
         if (failures.Count > 0)
@@ -70,20 +94,11 @@ public sealed class RealAppUnloadTests
             report.Append($"\n- {alive.Count} of {Reloads} retired generations still alive: {string.Join(", ", alive.Order())}");
         }
 
-        // What the host logged as a warning or error (a request's exception, a leak), once per kind.
-        var problems = logs.Where(e => e.Level >= LogEventLevel.Warning)
-            .GroupBy(e => (e.MessageTemplate.Text, Exception: (e.Exception as LoggedException)?.FullTypeName))
-            .Select(g => g.First())
-            .Take(MaxLoggedProblems)
-            .Select(e => $"{e.Level}: {e.RenderMessage()}{(e.Exception is null ? "" : $" [{(e.Exception as LoggedException)?.TypeName}: {FirstLine(e.Exception.Message)}]")}");
-        foreach (var problem in problems)
+        // What the host logged as a warning or error (a request's exception, a leak with its chain), first lines of each.
+        foreach (var line in hostOutput.Split('\n').Where(l => l.Contains(" WRN]", StringComparison.Ordinal) || l.Contains(" ERR]", StringComparison.Ordinal))
+            .Select(l => l.TrimEnd('\r')).Distinct().Take(MaxLoggedProblems))
         {
-            report.Append($"\n- host log: {problem}");
-        }
-
-        if (logs.FirstOrDefault(e => e.Level >= LogEventLevel.Error && e.Exception is not null)?.Exception is { } first)
-        {
-            report.Append($"\n- the first exception logged as an error: {first}");
+            report.Append($"\n- host log: {line}");
         }
 
         return report.ToString();
