@@ -12,6 +12,8 @@ namespace PluginHost.Core.AspNetCoreApps;
 /// </summary>
 internal sealed class HostCapture(InProcessServer server, Action<IServiceCollection> hostServices, ILoggerProvider logging)
 {
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     private readonly TaskCompletionSource<IHost> _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The app's host, once its Main has built it.</summary>
@@ -30,6 +32,9 @@ internal sealed class HostCapture(InProcessServer server, Action<IServiceCollect
         {
             builder.ClearProviders();
             builder.AddProvider(logging);
+            // The host logs each request itself (with App, Version and Generation). The app's own hosting layer would
+            // log it a second time and, for that, open a logging scope and start an Activity per request.
+            builder.AddFilter<LoggerFactoryProvider>(HostingDiagnosticsCategory, LogLevel.None);
         });
     }
 

@@ -21,7 +21,7 @@ public sealed class UnmodifiedAppTests : HostedTest
     protected override void Arrange()
     {
         Directory.CreateDirectory(StopMarkers);
-        Releases.CreateRelease("v1", ("WebApp", "WebApp"), ("Minimal", "UnmodifiedMinimalApi"), ("Mvc", "UnmodifiedMvcApp"));
+        Releases.CreateRelease("v1", ("WebApp", "WebApp"), ("Minimal", "UnmodifiedMinimalApi"), ("Mvc", "UnmodifiedMvcApp"), ("WeatherService", "WeatherService"));
         Releases.Promote("v1");
         Releases.WriteConfig($"""
             releases:
@@ -49,6 +49,13 @@ public sealed class UnmodifiedAppTests : HostedTest
                 kind: aspnetcore
                 assembly: Mvc/UnmodifiedMvcApp.dll
                 warmup: [/]
+              - name: WeatherService
+                mount: /weather
+                assembly: WeatherService/WeatherService.dll
+                warmup: [/weatherforecast]
+                settings:
+                  Forecast:
+                    Days: 3
             """);
     }
 
@@ -95,16 +102,29 @@ public sealed class UnmodifiedAppTests : HostedTest
     }
 
     [Fact]
+    public async Task Serve_WeatherServiceSample_ItsAppSettingsOverriddenByConfigYaml()
+    {
+        var forecast = await Host.GetJsonAsync("/weather/weatherforecast");
+        var version = await Host.GetJsonAsync("/weather/version");
+
+        // Forecast:Days is 5 in its appsettings.json, 3 in config.yaml's settings.
+        Assert.Equal(3, forecast.GetArrayLength());
+        Assert.Equal("WeatherService", version.GetProperty("app").GetString());
+    }
+
+    [Fact]
     public async Task Reload_UnderLoad_NoRequestFailsEveryGenerationIsNewAndEveryRetiredOneIsCollected()
     {
         using var stop = new CancellationTokenSource();
-        var load = Enumerable.Range(0, 4).Select(i => LoadAsync(i % 2 == 0 ? "/minimal/items/1" : "/mvc/items/1", stop.Token)).ToList();
+        string[] paths = ["/minimal/items/1", "/mvc/items/1", "/weather/weatherforecast"];
+        var load = paths.Select(path => LoadAsync(path, stop.Token)).ToList();
         var instances = new HashSet<string>();
         for (var reload = 1; reload <= Reloads; reload++)
         {
             var before = Host.GenerationNumber;
             instances.Add((await Host.GetJsonAsync("/minimal/")).GetProperty("instance").GetString()!);
             instances.Add((await Host.GetJsonAsync("/mvc/")).GetProperty("instance").GetString()!);
+            instances.Add((await Host.GetJsonAsync("/weather/version")).GetProperty("startedAt").GetString()!);
             Releases.Touch();
             await Host.WaitForGenerationAsync(before, $"reload {reload} of {Reloads}");
         }
@@ -113,7 +133,7 @@ public sealed class UnmodifiedAppTests : HostedTest
         var outcomes = await Task.WhenAll(load);
         var alive = await Host.CollectRetiredAsync();
 
-        Assert.Equal(2 * Reloads, instances.Count);
+        Assert.Equal(3 * Reloads, instances.Count);
         Assert.Equal((0, 0), (outcomes.Sum(o => o.Failed), outcomes.Sum(o => o.Errors)));
         Assert.True(outcomes.All(o => o.Succeeded > 0), "every client was served");
         Assert.Empty(alive);

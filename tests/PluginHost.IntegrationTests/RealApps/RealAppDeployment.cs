@@ -105,13 +105,33 @@ public sealed class RealAppDeployment : IAsyncDisposable
     /// <summary>The own-process host's status; a host that died says so, with its output.</summary>
     public async Task<JsonElement> StatusAsync()
     {
+        var host = Process ?? throw new InvalidOperationException("not an own-process host");
         try
         {
-            return await Process!.Client.GetFromJsonAsync<JsonElement>("/_pluginhost/status");
+            return await host.Client.GetFromJsonAsync<JsonElement>("/_pluginhost/status");
         }
-        catch (HttpRequestException) when (Process!.HasExited)
+        catch (HttpRequestException)
         {
-            throw new HostDiedException(Process.Output);
+            if (await HasDiedAsync())
+            {
+                throw new HostDiedException(host.Output);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Whether the own-process host has exited (a refused connection comes a moment before its exit is seen).</summary>
+    public async Task<bool> HasDiedAsync()
+    {
+        try
+        {
+            await Process!.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 

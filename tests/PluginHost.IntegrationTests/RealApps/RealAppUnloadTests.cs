@@ -67,9 +67,9 @@ public sealed class RealAppUnloadTests(ITestOutputHelper output)
             }
             catch (Exception ex) when (ex is Xunit.Sdk.XunitException or HttpRequestException or TimeoutException)
             {
-                if (deployment.Process!.HasExited)
+                if (await deployment.HasDiedAsync())
                 {
-                    throw new HostDiedException(deployment.Process.Output);
+                    throw new HostDiedException(deployment.Process!.Output);
                 }
 
                 failures.Add((generation, ex.Message));
