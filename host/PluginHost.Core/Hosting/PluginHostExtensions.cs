@@ -56,7 +56,7 @@ public static class PluginHostExtensions
         services.AddSingleton<IGenerationRetirer>(sp => sp.GetRequiredService<GenerationRetirer>());
         services.AddSingleton<ReloadCoordinator>();
         services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
-            reason => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason)));
+            (reason, seenAt) => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason, seenAt)));
         services.AddSingleton<ReloadWatcher>();
         services.AddSingleton<HealthReporter>();
         services.AddSingleton<StatusReporter>();

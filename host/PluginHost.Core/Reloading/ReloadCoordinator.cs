@@ -23,6 +23,7 @@ public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<str
 public sealed partial class ReloadCoordinator : IAsyncDisposable
 {
     private const int HistoryLength = 50;
+    private const long NoneRead = long.MinValue;
     private readonly CurrentGeneration _current;
     private readonly IGenerationBuilder _builder;
     private readonly IGenerationRetirer _retirer;
@@ -40,6 +41,8 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private int _stopped;
     private long _lastGeneration;
+    private long _lastInputsRead = NoneRead;
+    private long _alreadyApplied;
     private HostConfig _config;
 
     public ReloadCoordinator(HostConfig config, CurrentGeneration current, IGenerationBuilder builder, IGenerationRetirer retirer,
@@ -82,6 +85,9 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 
     public long CompletedReloads { get; private set; }
 
+    /// <summary>Requests not reloaded because a reload that began after their change was seen applied it (for tests).</summary>
+    internal long AlreadyApplied => Interlocked.Read(ref _alreadyApplied);
+
     /// <summary>The first load: a failure here is thrown, so the host stops with a clear message.</summary>
     public async Task<Generation> LoadFirstAsync(CancellationToken cancellationToken = default)
     {
@@ -96,8 +102,12 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     }
 
     /// <summary>Asks for a reload; returns at once. Bursts collapse into one pending request.</summary>
-    public void RequestReload(string trigger) =>
-        _requests.Writer.TryWrite(new ReloadRequest(trigger));
+    /// <param name="seenAt">
+    /// When the change was seen (a <see cref="TimeProvider.GetTimestamp"/> of the coordinator's time provider), or null
+    /// when unknown. A change seen before a reload began reading config and release was applied by it and is not reloaded again.
+    /// </param>
+    public void RequestReload(string trigger, long? seenAt = null) =>
+        _requests.Writer.TryWrite(new ReloadRequest(trigger) { SeenAt = seenAt });
 
     /// <summary>Reloads now (waiting for a reload in progress first) and returns its result.</summary>
     public async Task<ReloadResult> ReloadAsync(ReloadRequest request, CancellationToken cancellationToken = default)
@@ -132,6 +142,14 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         {
             await foreach (var request in _requests.Reader.ReadAllAsync(cancellationToken))
             {
+                if (request.SeenAt is { } seenAt && Interlocked.Read(ref _lastInputsRead) is var read && read != NoneRead && seenAt < read)
+                {
+                    // E.g. a deploy's trigger touch seen just after its link flip, which already started this reload.
+                    Log.AlreadyApplied(_logger, request.Trigger);
+                    Interlocked.Increment(ref _alreadyApplied);
+                    continue;
+                }
+
                 await ReloadAsync(request, cancellationToken);
             }
         }
@@ -143,6 +161,8 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private async Task<ReloadResult> BuildAndSwapAsync(ReloadRequest request, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
+        // Everything this reload reads (config.yaml, the link, the release's files) is read from here on.
+        Interlocked.Exchange(ref _lastInputsRead, started);
         // A number is never reused, not even after a failed build: log lines and leak reports name one generation each.
         var number = ++_lastGeneration;
         HostConfig config;
@@ -272,6 +292,10 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
             Message = "Reload ({Trigger}) failed; the previous generation keeps serving: {Error}")]
         public static partial void ReloadFailed(ILogger logger, string trigger, string error);
 
+        [LoggerMessage(EventId = 4, EventName = "ReloadAlreadyApplied", Level = LogLevel.Debug,
+            Message = "Reload trigger ({Trigger}) was seen before the last reload read config and release; that reload applied it")]
+        public static partial void AlreadyApplied(ILogger logger, string trigger);
+
         [LoggerMessage(EventId = 3, EventName = "RestartNeeded", Level = LogLevel.Warning,
             Message = "{ConfigPath}: changes to {Sections} take effect only when the host restarts; this reload applies the apps")]
         public static partial void RestartNeeded(ILogger logger, string configPath, string sections);
@@ -281,6 +305,9 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 /// <summary>Why a reload was asked for. Every reload reads config.yaml again, so it never runs on a stale config.</summary>
 public sealed record ReloadRequest(string Trigger, bool ReadConfig = true)
 {
+    /// <summary>When the change was seen (<see cref="TimeProvider.GetTimestamp"/>), or null when unknown (an admin request).</summary>
+    public long? SeenAt { get; init; }
+
     /// <summary>The load at start-up, whose failure stops the host instead of keeping a previous generation.</summary>
     internal bool IsFirstLoad { get; init; }
 }

@@ -51,10 +51,12 @@ public sealed partial class ReloadWatcher : IDisposable
     public void Check()
     {
         string? change;
+        bool complete;
         lock (_lock)
         {
             var now = WatchedState.Read(_config);
             change = now.DescribeChangeFrom(_last, _config.Reload.WatchConfig);
+            complete = now.IsCompleteChangeFrom(_last, _config.Reload.WatchConfig);
             if (change is not null)
             {
                 Log.ChangeSeen(_logger, change, _last.ToString(), now.ToString());
@@ -65,7 +67,7 @@ public sealed partial class ReloadWatcher : IDisposable
 
         if (change is not null)
         {
-            _debouncer.Signal(change);
+            _debouncer.Signal(change, complete);
         }
     }
 

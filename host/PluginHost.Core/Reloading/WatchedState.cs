@@ -33,6 +33,18 @@ public sealed record WatchedState(string? LinkTarget, long TriggerStamp, long Co
         return includeConfig && ConfigStamp != before.ConfigStamp ? "config file changed" : null;
     }
 
+    /// <summary>
+    /// Whether the change from <paramref name="before"/> needs no settling: the production link was renamed to a new
+    /// target (atomic: readlink gives the old or the new target) and config.yaml, which may be written in parts, did not
+    /// change. A trigger touched with it changes nothing a reload reads.
+    /// </summary>
+    /// <param name="includeConfig">Whether a config file change counts (reload.watchConfig).</param>
+    public bool IsCompleteChangeFrom(WatchedState before, bool includeConfig = true)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return LinkTarget != before.LinkTarget && (!includeConfig || ConfigStamp == before.ConfigStamp);
+    }
+
     private static long Stamp(string path)
     {
         var file = new FileInfo(path);

@@ -22,6 +22,54 @@ public sealed class DebouncerTests
     }
 
     [Fact]
+    public void Signal_LoneCompleteChange_FiresAtOnce()
+    {
+        using var sut = new Debouncer(_time, Quiet, _fire);
+
+        sut.Signal("link flipped", complete: true);
+
+        _fire.Received(1).Invoke("link flipped");
+        _time.Advance(Quiet * 2);
+        _fire.Received(1).Invoke(Arg.Any<string>());
+    }
+
+    [Fact]
+    public void Signal_TouchRightAfterACompleteChange_IsHeldUntilTheBurstIsQuiet()
+    {
+        var fire = Substitute.For<Action<string, long>>();
+        using var sut = new Debouncer(_time, Quiet, fire);
+
+        sut.Signal("link flipped", complete: true);
+        var flipped = _time.GetTimestamp();
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        sut.Signal("touched");
+        var touched = _time.GetTimestamp();
+        _time.Advance(Quiet - TimeSpan.FromMilliseconds(1));
+        fire.Received(1).Invoke(Arg.Any<string>(), Arg.Any<long>());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Received.InOrder(() =>
+        {
+            fire.Invoke("link flipped", flipped);
+            fire.Invoke("touched", touched);
+        });
+    }
+
+    [Fact]
+    public void Signal_CompleteChangeWhileSettling_FiresOnceAtTheSettleDelay()
+    {
+        using var sut = new Debouncer(_time, Quiet, _fire);
+
+        sut.Signal("touched");
+        sut.Signal("link flipped", complete: true);
+        _fire.DidNotReceiveWithAnyArgs().Invoke(default!);
+        _time.Advance(Debouncer.SettleDelay);
+
+        _fire.Received(1).Invoke(Arg.Any<string>());
+        _fire.Received(1).Invoke("link flipped");
+    }
+
+    [Fact]
     public void Signal_SeveralWithinTheSettleDelay_FireOnceWithTheLastReason()
     {
         using var sut = new Debouncer(_time, Quiet, _fire);

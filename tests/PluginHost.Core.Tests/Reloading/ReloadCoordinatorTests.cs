@@ -170,6 +170,28 @@ public sealed class ReloadCoordinatorTests
         Assert.Equal((true, 3L), (newest.Ok, newest.Generation));
     }
 
+    [Fact]
+    public async Task RequestReload_SeenBeforeTheLastReloadStarted_IsNotReloadedAgain()
+    {
+        var time = new FakeTimeProvider();
+        await using var sut = new ReloadCoordinator(_config, _current, _builder, _retirer, new ReloadHooks(_loadConfig, _onFailed), time,
+            NullLogger<ReloadCoordinator>.Instance);
+        await sut.LoadFirstAsync();
+        var seenBefore = time.GetTimestamp();
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        sut.RequestReload("flipped", time.GetTimestamp());
+        await WaitForAsync(() => sut.History.Count >= 2);
+
+        sut.RequestReload("touched before that reload started", seenBefore);
+        await WaitForAsync(() => sut.AlreadyApplied == 1);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        sut.RequestReload("touched later", time.GetTimestamp());
+        await WaitForAsync(() => sut.History.Count >= 3);
+        await sut.StopAsync();
+
+        Assert.Equal(["touched later", "flipped", "startup"], sut.History.Select(r => r.Trigger));
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

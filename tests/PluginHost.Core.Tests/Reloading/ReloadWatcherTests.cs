@@ -51,6 +51,45 @@ public sealed class ReloadWatcherTests : IDisposable
     }
 
     [Fact]
+    public void Check_LinkFlippedAndTriggerTouched_SignalsAtOnce()
+    {
+        using var sut = CreateSut();
+
+        SymlinkFlipper.Flip(_config.ProductionLink, "v2");
+        File.WriteAllText(_config.Reload.Trigger, "");
+        sut.Check();
+
+        _reload.Received(1).Invoke("production symlink now points at v2");
+    }
+
+    [Fact]
+    public void Check_LinkFlippedWithAConfigChange_WaitsForTheSettleDelay()
+    {
+        using var sut = CreateSut();
+
+        SymlinkFlipper.Flip(_config.ProductionLink, "v2");
+        File.WriteAllText(_config.SourcePath, "apps: [] # being written");
+        sut.Check();
+        _reload.DidNotReceiveWithAnyArgs().Invoke(default!);
+        _time.Advance(Debouncer.SettleDelay);
+
+        _reload.Received(1).Invoke("production symlink now points at v2");
+    }
+
+    [Fact]
+    public void Check_TriggerTouched_WaitsForTheSettleDelay()
+    {
+        using var sut = CreateSut();
+
+        File.WriteAllText(_config.Reload.Trigger, "");
+        sut.Check();
+        _reload.DidNotReceiveWithAnyArgs().Invoke(default!);
+        _time.Advance(Debouncer.SettleDelay);
+
+        _reload.Received(1).Invoke("reload trigger touched");
+    }
+
+    [Fact]
     public void Check_NothingChanged_NeverSignals()
     {
         using var sut = CreateSut();
