@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PluginHost.Abstractions;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Loading;
@@ -26,6 +28,24 @@ internal static class AspNetCoreAppStarter
         var server = new InProcessServer();
         var capture = new HostCapture(server, start.HostServices, new LoggerFactoryProvider(start.LoggerFactory));
         var entryPoint = EntryPoint.Start(start.Config.Name, start.Plugin.MainAssembly, Arguments(start), start.Plugin.LoadContext, capture);
+        var owned = new StrongBox<bool>();
+        try
+        {
+            return await WaitStartedAsync(start, server, capture, entryPoint, owned, cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or PluginLoadException && !owned.Value)
+        {
+            // Given up before its host was built (another app of the generation failed, the host stops, the warm-up
+            // timeout passed): its Main may still build and start one, which must then be stopped, never served.
+            _ = StopWhenBuiltAsync(capture, entryPoint, start.Config.StopTimeout);
+            throw;
+        }
+    }
+
+    /// <param name="owned">Set once the host was built: from then on, this method stops it on every failure.</param>
+    private static async Task<AppParts> WaitStartedAsync(AspNetCoreAppStart start, InProcessServer server, HostCapture capture, EntryPoint entryPoint,
+        StrongBox<bool> owned, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(start.Config.WarmupTimeout);
         var abandon = Task.Delay(Timeout.Infinite, deadline.Token);
@@ -36,29 +56,45 @@ internal static class AspNetCoreAppStarter
         }
 
         var host = await capture.Built;
+        owned.Value = true;
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var lifecycle = new AppHostLifecycle(host, lifetime, entryPoint, start.Config.Name, start.LoggerFactory.CreateLogger<AppHostLifecycle>());
         var started = Completion(lifetime.ApplicationStarted);
         string? problem = null;
         if (await Task.WhenAny(started, entryPoint.Exited, abandon) != started)
         {
-            problem = await ExitedOrTimedOut(entryPoint, abandon, cancellationToken, "returned without running its host (app.Run())");
+            problem = entryPoint.Exited.IsCompleted || !cancellationToken.IsCancellationRequested
+                ? await ExitedOrTimedOut(entryPoint, abandon, CancellationToken.None, "returned without running its host (app.Run())")
+                : null;
         }
         else if (!server.Started.IsCompleted)
         {
             problem = "started a host without a web server (no WebApplication or ConfigureWebHostDefaults)";
         }
 
-        var lifecycle = new AppHostLifecycle(host, lifetime, entryPoint, start.Config.Name, start.LoggerFactory.CreateLogger<AppHostLifecycle>());
-        if (problem is not null)
+        if (problem is not null || cancellationToken.IsCancellationRequested)
         {
-            await lifecycle.StopAsync(start.Config.StopTimeout, TimeProvider.System);
-            await lifecycle.DisposeAsync();
+            await StopAsync(lifecycle, start.Config.StopTimeout);
             cancellationToken.ThrowIfCancellationRequested();
-            throw Failure(start, problem);
+            throw Failure(start, problem!);
         }
 
         lifecycle.WatchMain();
         return new AppParts(lifecycle, lifecycle, server.HandleAsync);
+    }
+
+    /// <summary>A start given up before its host was built: once (if ever) it is, it is stopped and disposed, never served.</summary>
+    private static async Task StopWhenBuiltAsync(HostCapture capture, EntryPoint entryPoint, TimeSpan stopTimeout)
+    {
+        var host = await capture.Built;
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        await StopAsync(new AppHostLifecycle(host, lifetime, entryPoint, "", NullLogger.Instance), stopTimeout);
+    }
+
+    private static async Task StopAsync(AppHostLifecycle lifecycle, TimeSpan stopTimeout)
+    {
+        await lifecycle.StopAsync(stopTimeout, TimeProvider.System);
+        await lifecycle.DisposeAsync();
     }
 
     /// <summary>As WebApplicationFactory does: the app's name (MVC finds its controllers by it), its folder, the host's environment; config.yaml's settings last, on top of the app's appsettings.</summary>

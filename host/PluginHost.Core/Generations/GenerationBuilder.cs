@@ -100,6 +100,11 @@ public sealed partial class GenerationBuilder(AppInstanceFactory factory, Genera
             retirer.TrackAbandoned(config.Name, release.Version, number, abandoned);
             throw;
         }
+        catch (LoadCanceledException ex)
+        {
+            retirer.TrackAbandoned(config.Name, release.Version, number, ex.AbandonedContext);
+            throw;
+        }
 
         try
         {

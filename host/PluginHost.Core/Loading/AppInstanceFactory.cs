@@ -82,9 +82,9 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         {
             plugin.Dispose();
             policy.Dispose();
-            if (ex is OperationCanceledException)
+            if (ex is OperationCanceledException cancelled)
             {
-                throw;
+                throw new LoadCanceledException(plugin.Context, cancelled.CancellationToken);
             }
 
             throw PluginLoadException.Abandoning(ex, config.Name, assemblyPath, plugin.Context);

@@ -30,3 +30,13 @@ public sealed class PluginLoadException(string appName, string file, string caus
     /// <summary>False when the fault lies outside the release (e.g. a users file named by config.yaml): the release is not marked bad.</summary>
     public bool BlamesRelease { get; init; } = true;
 }
+
+/// <summary>
+/// An app's load cancelled part-way (another app of the generation failed, or the host stops) after its context was
+/// created: the context is abandoned, and the host verifies that it unloads too (held weakly).
+/// </summary>
+public sealed class LoadCanceledException(WeakReference abandonedContext, CancellationToken cancellationToken)
+    : OperationCanceledException("the app's load was cancelled", cancellationToken)
+{
+    public WeakReference AbandonedContext { get; } = abandonedContext;
+}

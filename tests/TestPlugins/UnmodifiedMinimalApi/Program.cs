@@ -4,6 +4,12 @@ builder.Services.AddSingleton<Greeter>();
 builder.Services.AddSingleton<Heartbeat>();
 builder.Services.AddHostedService(services => services.GetRequiredService<Heartbeat>());
 
+// A slow start-up (a cache to fill, a database to migrate), when the BuildDelay setting asks for one.
+if (builder.Configuration["BuildDelay"] is { Length: > 0 } delay)
+{
+    Thread.Sleep(TimeSpan.Parse(delay, System.Globalization.CultureInfo.InvariantCulture));
+}
+
 var app = builder.Build();
 
 // Middleware that depends on where the app is mounted, as links and redirects do.
