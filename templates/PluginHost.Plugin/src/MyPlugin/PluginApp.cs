@@ -20,6 +20,8 @@ public sealed class PluginApp : IPluginApp
         ArgumentNullException.ThrowIfNull(context);
 
         services.AddOptions<GreetingOptions>().Bind(context.Settings);
+        // JSON metadata generated at build time (PluginJsonContext): a new generation builds none by reflection.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, PluginJsonContext.Default));
     }
 
     /// <inheritdoc />
