@@ -48,8 +48,6 @@ public sealed class AppInstance : IAsyncDisposable
     public string Name => Config.Name;
     public RequestDelegate Pipeline { get; private set; }
     public IServiceProvider Services => _services?.Provider ?? throw new ObjectDisposedException(Name);
-    /// <summary>How the app is hosted.</summary>
-    public AppKind Kind => _plugin?.Kind ?? throw new ObjectDisposedException(Name);
     public WeakReference ContextReference { get; }
     public TimeSpan LoadTime { get; }
     public int AssemblyCount => _plugin?.AssemblyCount ?? 0;

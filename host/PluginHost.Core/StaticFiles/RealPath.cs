@@ -1,7 +1,10 @@
 namespace PluginHost.Core.StaticFiles;
 
-/// <summary>Resolves every symbolic link along a path, like realpath(3): the path the kernel would really open.</summary>
-internal static class RealPath
+/// <summary>
+/// Resolves every symbolic link along a path, like realpath(3): the path the kernel would really open. ".." in a link's
+/// target applies to where the link led, not to its spelling; a missing last part is left as it is.
+/// </summary>
+public static class RealPath
 {
     private const int MaxLinks = 40;
 
@@ -10,13 +13,23 @@ internal static class RealPath
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
-        var root = Path.GetPathRoot(full)!;
-        var pending = new Queue<string>(Segments(full, root));
-        var current = root;
+        var pending = new Stack<string>(Parts(full).Reverse());
+        var current = Path.GetPathRoot(full)!;
         var links = 0;
-        while (pending.TryDequeue(out var segment))
+        while (pending.TryPop(out var part))
         {
-            var next = Path.Combine(current, segment);
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? current;
+                continue;
+            }
+
+            var next = Path.Combine(current, part);
             var target = new FileInfo(next).LinkTarget;
             if (target is null)
             {
@@ -29,11 +42,16 @@ internal static class RealPath
                 return null;
             }
 
-            // Start again from the link's target (relative to the link's folder, which is already real),
-            // followed by what was left of the path.
-            var resolved = Path.GetFullPath(target, current);
-            pending = new Queue<string>(Segments(resolved, Path.GetPathRoot(resolved)!).Concat(pending));
-            current = Path.GetPathRoot(resolved)!;
+            // Go on from the link's target (relative to the link's folder, which is already real), then what was left.
+            foreach (var targetPart in Parts(target).Reverse())
+            {
+                pending.Push(targetPart);
+            }
+
+            if (Path.IsPathRooted(target))
+            {
+                current = Path.GetPathRoot(target)!;
+            }
         }
 
         return current;
@@ -43,6 +61,6 @@ internal static class RealPath
     public static bool IsInside(string path, string folder) =>
         path == folder || path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    private static IEnumerable<string> Segments(string full, string root) =>
-        full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+    private static IEnumerable<string> Parts(string path) =>
+        path.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
 }

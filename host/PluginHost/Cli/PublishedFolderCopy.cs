@@ -10,8 +10,6 @@ internal sealed class PublishedFolderException(string message) : Exception(messa
 /// </summary>
 internal static class PublishedFolderCopy
 {
-    private const int MaxLinkHops = 40;
-
     /// <summary>Checks <paramref name="folder"/> as <see cref="CopyTo"/> would, writing nothing.</summary>
     /// <param name="releasesRoot">The release store's root: a folder holding it cannot be copied into it.</param>
     public static void Check(string folder, string releasesRoot) => Walk(folder, releasesRoot, target: null);
@@ -35,7 +33,7 @@ internal static class PublishedFolderCopy
 
         var root = RealPath(folder);
         var releases = RealPath(releasesRoot);
-        if (IsInside(releases, root))
+        if (Core.StaticFiles.RealPath.IsInside(releases, root))
         {
             throw new PublishedFolderException($"{folder} holds the releases root {releasesRoot}; name the app's own published folder");
         }
@@ -72,7 +70,7 @@ internal static class PublishedFolderCopy
     private static void CopyLink(string root, FileSystemInfo link, string? destination)
     {
         var resolved = RealPath(link.FullName);
-        if (!IsInside(resolved, root))
+        if (!Core.StaticFiles.RealPath.IsInside(resolved, root))
         {
             throw new PublishedFolderException($"{link.FullName} is a symlink to {resolved}, outside {root}; a release must hold its own files: copy them in, or publish without the link");
         }
@@ -100,59 +98,7 @@ internal static class PublishedFolderCopy
         }
     }
 
-    private static bool IsInside(string path, string folder) =>
-        path == folder || path.StartsWith(folder.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    /// <summary>
-    /// The physical path of <paramref name="path"/>, like realpath(3): every symlink on the way is followed, and ".."
-    /// applies to where a link led, not to the spelling. A missing last part is left as it is (a dangling link is then
-    /// reported by the caller); a loop of links is refused.
-    /// </summary>
-    internal static string RealPath(string path)
-    {
-        var pending = new Stack<string>(Parts(Path.GetFullPath(path)).Reverse());
-        var current = Path.GetPathRoot(Path.GetFullPath(path))!;
-        var hops = 0;
-        while (pending.TryPop(out var part))
-        {
-            if (part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                current = Path.GetDirectoryName(current) ?? current;
-                continue;
-            }
-
-            var next = Path.Combine(current, part);
-            var linkTarget = new FileInfo(next).LinkTarget;
-            if (linkTarget is null)
-            {
-                current = next;
-                continue;
-            }
-
-            if (++hops > MaxLinkHops)
-            {
-                throw new PublishedFolderException($"{path} goes through more than {MaxLinkHops} symlinks (a loop?)");
-            }
-
-            foreach (var linkPart in Parts(linkTarget).Reverse())
-            {
-                pending.Push(linkPart);
-            }
-
-            if (Path.IsPathRooted(linkTarget))
-            {
-                current = Path.GetPathRoot(linkTarget)!;
-            }
-        }
-
-        return current;
-    }
-
-    private static IEnumerable<string> Parts(string path) =>
-        path.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The physical path of <paramref name="path"/> (see <see cref="Core.StaticFiles.RealPath"/>); a loop of links is refused.</summary>
+    internal static string RealPath(string path) =>
+        Core.StaticFiles.RealPath.Resolve(path) ?? throw new PublishedFolderException($"{path} goes through symlinks that loop or nest too deep");
 }

@@ -13,15 +13,7 @@ public sealed class BrokenAppTests : HostedTest
         Releases.CreateRelease("v1", ("Orders", "BrokenAspNetCoreApp"));
         File.WriteAllText(Path.Combine(Releases.ReleasesRoot, "v1", "Orders", "mode.txt"), "serve");
         Releases.Promote("v1");
-        Releases.WriteConfig("""
-            releases:
-              root: releases
-            reload:
-              trigger: releases/reload.trigger
-              pollInterval: 200ms
-              debounce: 50ms
-              unloadTimeout: 10s
-            apps:
+        Releases.WriteAppsConfig("""
               - name: Orders
                 mount: /orders
                 assembly: Orders/BrokenAspNetCoreApp.dll

@@ -17,15 +17,7 @@ public sealed class CancelledStartTests : HostedTest
         }
 
         Releases.Promote("v1");
-        Releases.WriteConfig("""
-            releases:
-              root: releases
-            reload:
-              trigger: releases/reload.trigger
-              pollInterval: 200ms
-              debounce: 50ms
-              unloadTimeout: 10s
-            apps:
+        Releases.WriteAppsConfig("""
               - name: Orders
                 mount: /orders
                 assembly: Orders/BrokenAspNetCoreApp.dll

@@ -23,16 +23,7 @@ public sealed class UnmodifiedAppTests : HostedTest
         Directory.CreateDirectory(StopMarkers);
         Releases.CreateRelease("v1", ("WebApp", "WebApp"), ("Minimal", "UnmodifiedMinimalApi"), ("Mvc", "UnmodifiedMvcApp"), ("WeatherService", "WeatherService"));
         Releases.Promote("v1");
-        Releases.WriteConfig($"""
-            releases:
-              root: releases
-            reload:
-              trigger: releases/reload.trigger
-              pollInterval: 200ms
-              debounce: 50ms
-              drainTimeout: 10s
-              unloadTimeout: 10s
-            apps:
+        Releases.WriteAppsConfig($"""
               - name: WebApp
                 mount: /
                 assembly: WebApp/WebApp.dll

@@ -74,6 +74,23 @@ public sealed class TempReleases : IDisposable
 
     public void WriteConfig(string yaml) => File.WriteAllText(ConfigPath, yaml);
 
+    /// <summary>
+    /// A config.yaml serving <paramref name="apps"/> (the YAML list that goes under <c>apps:</c>) with quick reloads:
+    /// polled every 200 ms, a 50 ms debounce, 10 s to drain and 10 s to unload.
+    /// </summary>
+    public void WriteAppsConfig(string apps) => WriteConfig($"""
+        releases:
+          root: releases
+        reload:
+          trigger: releases/reload.trigger
+          pollInterval: 200ms
+          debounce: 50ms
+          drainTimeout: 10s
+          unloadTimeout: 10s
+        apps:
+        {string.Join("\n", apps.Split('\n').Select(line => "  " + line.TrimEnd('\r')))}
+        """);
+
     /// <summary>A config for the two sample apps; <paramref name="extra"/> is appended (more top-level sections).</summary>
     public void WriteSampleConfig(string extraAppSettings = "", string pollInterval = "200ms", string debounce = "200ms")
     {
