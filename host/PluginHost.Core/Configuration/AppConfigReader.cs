@@ -58,6 +58,10 @@ internal sealed class AppConfigReader(string configFolder)
         var requestTimeout = app.Get("requestTimeout", YamlValues.Duration, defaults.RequestTimeout);
         int? maxConcurrentRequests = app.Get("maxConcurrentRequests", YamlValues.PositiveCount, 0) is > 0 and var limit ? limit : null;
         var auth = app.Section("auth", ReadAuth, null);
+        var isolation = app.Optional<string>("isolation", ConfigValues.OneOf(["inProcess", "process"])) is { } isolationName
+            ? Enum.Parse<AppIsolation>(isolationName, ignoreCase: true)
+            : defaults.Isolation;
+        var recycle = app.Section("recycle", ReadRecycle, null);
         var (project, from) = ReadPublishSource(app);
         if (name is null || mount is null)
         {
@@ -83,6 +87,8 @@ internal sealed class AppConfigReader(string configFolder)
             RequestTimeout = requestTimeout,
             MaxConcurrentRequests = maxConcurrentRequests,
             Auth = auth,
+            Isolation = isolation,
+            Recycle = recycle,
             Project = project,
             From = from,
         };
@@ -101,6 +107,13 @@ internal sealed class AppConfigReader(string configFolder)
         }
 
         return (project, from);
+    }
+
+    private static RecycleConfig? ReadRecycle(YamlSection recycle)
+    {
+        long? maxMemory = recycle.Get("maxMemory", YamlValues.ByteSize, 0L) is > 0 and var bytes ? bytes : null;
+        long? maxRequests = recycle.Get<int>("maxRequests", YamlValues.PositiveCount, 0) is > 0 and var count ? count : null;
+        return new RecycleConfig(maxMemory, maxRequests);
     }
 
     private AuthConfig? ReadAuth(YamlSection auth)

@@ -11,6 +11,7 @@ public sealed record HostConfig
     public AdminConfig Admin { get; init; } = new();
     public LoggingConfig Logging { get; init; } = new();
     public StateConfig State { get; init; } = new();
+    public WorkersConfig Workers { get; init; } = new();
     public IReadOnlyList<AppConfig> Apps { get; init; } = [];
 
     /// <summary>The releases/production symlink (absolute).</summary>
@@ -156,6 +157,22 @@ public sealed record StateConfig
     public string Root { get; init; } = "state";
 }
 
+/// <summary>How the worker processes of process apps (<c>apps[].isolation: process</c>) are run and watched.</summary>
+public sealed record WorkersConfig
+{
+    /// <summary>
+    /// Folder of the workers' sockets (a 0700 folder per host process is made inside it). Null: systemd's
+    /// $RUNTIME_DIRECTORY, else $XDG_RUNTIME_DIR/pluginhost, else /tmp/pluginhost-&lt;uid&gt;.
+    /// </summary>
+    public string? RuntimeDirectory { get; init; }
+    /// <summary>How often a worker's readiness is probed (and its memory checked against <c>recycle.maxMemory</c>).</summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>A probe not answered within this long counts as failed; three failures in a row replace the worker.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Restarts of a worker that keeps dying back off up to this delay.</summary>
+    public TimeSpan MaxRestartDelay { get; init; } = TimeSpan.FromSeconds(30);
+}
+
 public sealed record AppConfig
 {
     public required string Name { get; init; }
@@ -183,6 +200,10 @@ public sealed record AppConfig
     /// <summary>Requests of this app allowed to run at once (all its generations together); more get 503. Null: no limit.</summary>
     public int? MaxConcurrentRequests { get; init; }
     public AuthConfig? Auth { get; init; }
+    /// <summary>Where the app's generations run: in the host's process (the default) or each in a worker process of its own.</summary>
+    public AppIsolation Isolation { get; init; } = AppIsolation.InProcess;
+    /// <summary>For process isolation: when a worker is replaced by a fresh one (uWSGI's reload-on-rss / max-requests); null: never.</summary>
+    public RecycleConfig? Recycle { get; init; }
     /// <summary>
     /// For 'publish' only: the project built into the app's folder of a release (absolute after loading). Null: this
     /// repository's plugins/&lt;App&gt;/&lt;App&gt;.csproj. The host ignores it when serving.
@@ -197,6 +218,21 @@ public sealed record AppConfig
     /// <summary>The app's folder inside a release: the folder of its assembly.</summary>
     public string ContentRootIn(string releasePath) => Path.GetDirectoryName(Path.Combine(releasePath, Assembly))!;
 }
+
+/// <summary>Where an app's generations run.</summary>
+public enum AppIsolation
+{
+    /// <summary>In a collectible context of the host's own process.</summary>
+    InProcess,
+
+    /// <summary>In a worker process of its own, behind the host's reverse proxy.</summary>
+    Process,
+}
+
+/// <summary>Limits past which a process app's worker is gracefully replaced; null: no limit.</summary>
+/// <param name="MaxMemory">Resident memory of the worker, in bytes.</param>
+/// <param name="MaxRequests">Requests one worker serves.</param>
+public sealed record RecycleConfig(long? MaxMemory, long? MaxRequests);
 
 /// <summary>What an app's main assembly is.</summary>
 public enum AppKind

@@ -35,6 +35,7 @@ internal sealed class HostConfigReader
             Admin = root.Section("admin", admin => ReadAdmin(admin, server.Certificates.Count > 0), new AdminConfig()),
             Logging = root.Section("logging", ReadLogging, new LoggingConfig()),
             State = root.Section("state", ReadState, ReadStateDefaults()),
+            Workers = root.Section("workers", ReadWorkers, new WorkersConfig()),
         };
         var apps = new AppConfigReader(_folder).ReadAll(root);
         return (config with { Apps = [.. apps.Select(located => located.App)] }, apps);
@@ -115,6 +116,18 @@ internal sealed class HostConfigReader
 
     private StateConfig ReadState(YamlSection state) =>
         new() { Root = state.Get("root", ConfigValues.ResolvedPath(_folder), ReadStateDefaults().Root) };
+
+    private WorkersConfig ReadWorkers(YamlSection workers)
+    {
+        var defaults = new WorkersConfig();
+        return new WorkersConfig
+        {
+            RuntimeDirectory = workers.Optional<string>("runtimeDirectory", ConfigValues.ResolvedPath(_folder)),
+            ProbeInterval = workers.Get("probeInterval", YamlValues.Duration, defaults.ProbeInterval),
+            ProbeTimeout = workers.Get("probeTimeout", YamlValues.Duration, defaults.ProbeTimeout),
+            MaxRestartDelay = workers.Get("maxRestartDelay", YamlValues.Duration, defaults.MaxRestartDelay),
+        };
+    }
 
     private static AdminConfig ReadAdmin(YamlSection admin, bool hasCertificate)
     {

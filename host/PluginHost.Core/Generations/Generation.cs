@@ -10,11 +10,7 @@ namespace PluginHost.Core.Generations;
 /// </summary>
 public sealed class Generation
 {
-    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    // The retired flag and the in-flight count share one word, so "retired and empty" is one atomic observation: with two
-    // fields a late Exit could see zero, then the flag, while a request that entered between them is still running.
-    private const long RetiredBit = 1L << 62;
-    private long _state;
+    private readonly DrainGate _requests = new();
 
     public Generation(long number, ResolvedRelease release, IReadOnlyList<AppInstance> apps, DateTimeOffset loadedAt)
     {
@@ -32,40 +28,17 @@ public sealed class Generation
     public IReadOnlyList<AppInstance> Apps { get; }
     public MountTable<AppInstance> Mounts { get; }
     public DateTimeOffset LoadedAt { get; }
-    public long InFlight => Interlocked.Read(ref _state) & ~RetiredBit;
-    public bool IsRetired => (Interlocked.Read(ref _state) & RetiredBit) != 0;
+    public long InFlight => _requests.InFlight;
+    public bool IsRetired => _requests.IsRetired;
 
     /// <summary>Retired and left by its last request: from here on nothing may run inside it.</summary>
-    public bool IsDrained => _drained.Task.IsCompleted;
+    public bool IsDrained => _requests.IsDrained;
 
     /// <summary>Enters the generation unless it has been retired (then the caller retries on the current one).</summary>
-    public bool TryEnter()
-    {
-        if ((Interlocked.Increment(ref _state) & RetiredBit) == 0)
-        {
-            return true;
-        }
+    public bool TryEnter() => _requests.TryEnter();
 
-        Exit();
-        return false;
-    }
-
-    public void Exit()
-    {
-        if (Interlocked.Decrement(ref _state) == RetiredBit)
-        {
-            _drained.TrySetResult();
-        }
-    }
+    public void Exit() => _requests.Exit();
 
     /// <summary>No new request enters; completes when the last one inside has left.</summary>
-    public Task RetireAsync()
-    {
-        if ((Interlocked.Or(ref _state, RetiredBit) & ~RetiredBit) == 0)
-        {
-            _drained.TrySetResult();
-        }
-
-        return _drained.Task;
-    }
+    public Task RetireAsync() => _requests.RetireAsync();
 }

@@ -136,7 +136,11 @@ public sealed partial class GenerationRetirer(
                 remains.Add(new RetiringApp(app.Name, left.Value.Context, left.Value.Container));
             }
 
-            retired.Add(new RetiredApp(app.Name, version, number, app.ContextReference, timeProvider.GetTimestamp(), LoadContextId.Of(left?.Context)));
+            if (app.ContextReference is { } reference)
+            {
+                retired.Add(new RetiredApp(app.Name, version, number, reference, timeProvider.GetTimestamp(), LoadContextId.Of(left?.Context)));
+            }
+
             try
             {
                 await app.DisposeServicesAsync();

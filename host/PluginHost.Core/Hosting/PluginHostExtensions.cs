@@ -18,6 +18,8 @@ using PluginHost.Core.Status;
 using PluginHost.Core.Telemetry;
 using PluginHost.Core.Unloading;
 using PluginHost.Core.Unloading.LeakChains;
+using PluginHost.Core.Workers;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace PluginHost.Core.Hosting;
 
@@ -51,6 +53,12 @@ public static class PluginHostExtensions
             sp.GetRequiredService<IWebHostEnvironment>().EnvironmentName,
             sp.GetService<Serilog.ILogger>(),
             config.State.Root));
+        // Process apps (apps[].isolation: process): the executable registers how to start itself as a worker.
+        services.AddHttpForwarder();
+        services.TryAddSingleton(new WorkerHosting(null, config.SourcePath, config.Workers, config.Reload.DrainTimeout, config.Reload.UnloadTimeout));
+        services.AddSingleton(new WorkerRuntimeFolder(config.Workers));
+        services.AddSingleton<WorkerForwarder>();
+        services.AddSingleton<WorkerStarter>();
         services.AddSingleton<AppInstanceFactory>();
         services.AddSingleton<IGenerationBuilder, GenerationBuilder>();
         services.AddSingleton<IGenerationRetirer>(sp => sp.GetRequiredService<GenerationRetirer>());

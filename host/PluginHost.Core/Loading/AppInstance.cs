@@ -19,7 +19,8 @@ public sealed class AppInstance : IAsyncDisposable
     private IAppContainer? _services;
     private IAppLifecycle? _lifecycle;
 
-    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin plugin, IAppContainer services, IAppLifecycle lifecycle,
+    /// <param name="plugin">The app's code in its collectible context; null for a process app (its code runs in its worker).</param>
+    internal AppInstance(AppConfig config, PluginContext context, LoadedPlugin? plugin, IAppContainer services, IAppLifecycle lifecycle,
         RequestDelegate pipeline, TimeSpan loadTime, AppRequestPolicy? policy = null)
     {
         Config = config;
@@ -30,7 +31,7 @@ public sealed class AppInstance : IAsyncDisposable
         Pipeline = pipeline;
         LoadTime = loadTime;
         Policy = policy ?? AppRequestPolicy.None;
-        ContextReference = plugin.Context;
+        ContextReference = plugin?.Context;
         ScopeFactory = services.Provider.GetRequiredService<IServiceScopeFactory>();
         Logger = services.Provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Routing.PluginDispatcher).FullName!);
     }
@@ -48,7 +49,11 @@ public sealed class AppInstance : IAsyncDisposable
     public string Name => Config.Name;
     public RequestDelegate Pipeline { get; private set; }
     public IServiceProvider Services => _services?.Provider ?? throw new ObjectDisposedException(Name);
-    public WeakReference ContextReference { get; }
+    /// <summary>The app's context, weakly; null for a process app, which has none in the host.</summary>
+    public WeakReference? ContextReference { get; }
+
+    /// <summary>For a process app: its worker's supervisor.</summary>
+    internal Workers.WorkerSupervisor? Worker { get; init; }
     public TimeSpan LoadTime { get; }
     public int AssemblyCount => _plugin?.AssemblyCount ?? 0;
     /// <summary>The requests the app is running now.</summary>
@@ -63,6 +68,12 @@ public sealed class AppInstance : IAsyncDisposable
     /// <summary>Runs <paramref name="action"/> as the app's own code: Assembly.Load by name resolves in the app's context.</summary>
     internal async Task RunAsAppAsync(Func<Task> action)
     {
+        if (ContextReference is null)
+        {
+            await action();
+            return;
+        }
+
         using var scope = _plugin?.LoadContext.EnterContextualReflection() ?? throw new ObjectDisposedException(Name);
         await action();
     }

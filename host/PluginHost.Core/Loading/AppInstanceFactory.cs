@@ -11,6 +11,7 @@ using PluginHost.Core.AspNetCoreApps;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Policy;
 using PluginHost.Core.Releases;
+using PluginHost.Core.Workers;
 using Serilog.Core.Enrichers;
 using Serilog.Extensions.Logging;
 
@@ -43,12 +44,18 @@ public sealed record HostServices(ILoggerFactory LoggerFactory, DiagnosticListen
 }
 
 /// <summary>Builds one app of one generation: load the code, build the app's container, build its pipeline.</summary>
-public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider timeProvider)
+/// <param name="workers">Starts the workers of process apps; null where there are none (e.g. 'validate', a worker itself).</param>
+public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider timeProvider, WorkerStarter? workers = null)
 {
     public async Task<AppInstance> CreateAsync(AppConfig config, ResolvedRelease release, long generation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(release);
+        if (config.Isolation == AppIsolation.Process)
+        {
+            return CreateInWorker(config, release, generation);
+        }
+
         var started = timeProvider.GetTimestamp();
         var assemblyPath = Path.Combine(release.Path, config.Assembly);
         var contentRoot = config.ContentRootIn(release.Path);
@@ -88,6 +95,39 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
             }
 
             throw PluginLoadException.Abandoning(ex, config.Name, assemblyPath, plugin.Context);
+        }
+    }
+
+    /// <summary>
+    /// A process app: its worker loads, warms and serves it; the host keeps the supervisor, authenticates (auth) and
+    /// forwards. Static files are served by the worker, next to the app.
+    /// </summary>
+    private AppInstance CreateInWorker(AppConfig config, ResolvedRelease release, long generation)
+    {
+        var started = timeProvider.GetTimestamp();
+        var assemblyPath = Path.Combine(release.Path, config.Assembly);
+        var contentRoot = config.ContentRootIn(release.Path);
+        var context = new PluginContext(config.Name, release.Version, generation, contentRoot, config.Mount, BuildSettings(config));
+        var loggerFactory = hostServices.LoggerFactoryFor(context);
+        if (workers is null)
+        {
+            throw new PluginLoadException(config.Name, assemblyPath, "isolation: process is not available here (no worker processes can be started)") { BlamesRelease = false };
+        }
+
+        var policy = AppRequestPolicy.Create(config with { Static = null }, contentRoot, release.Path);
+        try
+        {
+            var (parts, supervisor) = ProcessAppStarter.Create(workers, config, release.Path, generation, loggerFactory);
+            var pipeline = policy.Wrap(parts.Pipeline, parts.Container.Provider, loggerFactory);
+            return new AppInstance(config, context, plugin: null, parts.Container, parts.Lifecycle, pipeline, timeProvider.GetElapsedTime(started), policy)
+            {
+                Worker = supervisor,
+            };
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
         }
     }
 

@@ -114,7 +114,8 @@ public sealed class LoadingReleaseValidator(ILoggerFactory? loggerFactory = null
         try
         {
             stage.Current = "loading (ConfigureServices, Configure)";
-            instance = await factory.CreateAsync(app, release, generation: 0, cancellationToken).ConfigureAwait(false);
+            // A process app is validated like any other: loaded in this process (its worker would load it the same way).
+            instance = await factory.CreateAsync(app with { Isolation = AppIsolation.InProcess }, release, generation: 0, cancellationToken).ConfigureAwait(false);
             stage.Current = "warm-up and readiness check";
             await AppWarmup.RunAsync(instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }

@@ -55,7 +55,17 @@ public sealed record AppStatus(
 {
     /// <summary>The app's own health checks as {admin}/readyz last ran them for this generation (null before).</summary>
     public AppHealth? Health { get; init; }
+
+    /// <summary>For a process app (<c>isolation: process</c>): its worker process; null for an app in the host's process.</summary>
+    public WorkerStatus? Worker { get; init; }
 }
+
+/// <summary>A process app's worker: pid, memory and uptime while it runs, and what its generation's supervisor did so far.</summary>
+/// <param name="Restarts">Workers of this generation that died and were started again.</param>
+/// <param name="Recycles">Workers replaced for recycle.maxRequests or recycle.maxMemory.</param>
+/// <param name="Requests">Requests the current worker has been sent.</param>
+/// <param name="State">serving, restarting (a dead worker's successor is starting) or stopped.</param>
+public sealed record WorkerStatus(int? Pid, long? RssBytes, long? UptimeSeconds, int Restarts, int Recycles, long Requests, string State);
 
 /// <param name="HeldBy">For a leaked generation, once analysed: what holds it (GC root, then each reference).</param>
 public sealed record RetiredStatus(string App, string Version, long Generation, string State, IReadOnlyList<string> HeldBy);

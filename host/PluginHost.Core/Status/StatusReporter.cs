@@ -28,6 +28,7 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             alive.Count(r => r.App == app.Name && r.State == UnloadState.Leaked))
         {
             Health = health.Last(app.Name, generation.Number),
+            Worker = app.Worker?.Status(),
         }).ToList() ?? [];
         return new HostStatus(
             timeProvider.GetUtcNow(),

@@ -31,6 +31,7 @@ public static class CliApp
         root.Add(StatusVerb.Create(services, config));
         root.Add(PruneVerb.Create(services, config));
         root.Add(HashPasswordVerb.Create(services, config));
+        root.Add(WorkerVerb.Create(services, config));
         return root;
     }
 

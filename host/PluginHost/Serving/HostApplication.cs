@@ -5,6 +5,7 @@ using PluginHost.Core.Configuration;
 using PluginHost.Core.Hosting;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Telemetry;
+using PluginHost.Core.Workers;
 using Serilog;
 
 namespace PluginHost.Serving;
@@ -55,6 +56,9 @@ public static class HostApplication
             builder.WebHost.ConfigureKestrel(options => KestrelEndpoints.Listen(options, urls, certificates, config.Server));
         }
 
+        // Process apps' workers are this executable started with the worker verb.
+        builder.Services.AddSingleton(new WorkerHosting(WorkerLaunch.ForThisExecutable(typeof(HostApplication).Assembly.Location), config.SourcePath,
+            config.Workers, config.Reload.DrainTimeout, config.Reload.UnloadTimeout));
         builder.Services.AddPluginHost(config, hooks ?? DefaultHooks(config, logger));
         var app = builder.Build();
         if (config.Server.ForwardedHeaders.KnownProxies.Count > 0)

@@ -18,7 +18,10 @@ public static class LoggerSetup
     private const string Template = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {AppTag}{Message:lj}{NewLine}{Exception}";
     private const string FileTemplate = "{Timestamp:o} [{Level:u3}] {SourceContext} {App} {Version} {Generation}: {Message:lj}{NewLine}{Exception}";
 
-    public static LoggerConfiguration Configure(LoggerConfiguration configuration, LoggingConfig config, LogBuffers buffers)
+    /// <summary>A worker's console: the level first, which the host reads to log each line at that level.</summary>
+    public const string WorkerTemplate = "{Level:u3} {Message:lj}{NewLine}{Exception}";
+
+    public static LoggerConfiguration Configure(LoggerConfiguration configuration, LoggingConfig config, LogBuffers buffers, string consoleTemplate = Template)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(config);
@@ -27,12 +30,14 @@ public static class LoggerSetup
         configuration
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            // The forwarder of process apps logs every request it proxies at Information.
+            .MinimumLevel.Override("Yarp", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.With<AppTagEnricher>()
             // A release that cannot be loaded at start-up stops the host with one line ("Cannot start: …"); the
             // generic host's own "Hosting failed to start" event would repeat it with a stack trace.
             .Filter.ByExcluding(e => e.Exception is GenerationBuildException || (e.Exception is IOException io && IsListenFailure(io)));
-        WriteToBuffered(configuration.WriteTo, "console", config.BufferSize, buffers, sink => sink.Console(outputTemplate: Template));
+        WriteToBuffered(configuration.WriteTo, "console", config.BufferSize, buffers, sink => sink.Console(outputTemplate: consoleTemplate));
         if (config.File is { } file)
         {
             WriteToBuffered(configuration.WriteTo, "file", config.BufferSize, buffers,

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Sockets;
+using PluginHost.Core.Routing;
+
+namespace PluginHost.Core.Workers;
+
+/// <summary>
+/// A worker process together with the host's connection pool to its socket and the requests forwarded to it. Replaced
+/// workers are retired like generations: no new request enters, the ones inside finish, then the process is stopped.
+/// </summary>
+public sealed class RunningWorker : IDisposable
+{
+    private long _requests;
+
+    public RunningWorker(WorkerProcess process, string key, TimeSpan connectTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        Process = process;
+        Key = key;
+        Client = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ActivityHeadersPropagator = null,
+            ConnectTimeout = connectTimeout,
+            ConnectCallback = (_, cancellationToken) => ConnectAsync(process.SocketPath, cancellationToken),
+        }, disposeHandler: true);
+    }
+
+    public WorkerProcess Process { get; }
+
+    /// <summary>The secret the host's requests to this worker carry.</summary>
+    public string Key { get; }
+    public HttpMessageInvoker Client { get; }
+    public DrainGate Requests { get; } = new();
+
+    /// <summary>Requests forwarded to this worker so far.</summary>
+    public long Served => Interlocked.Read(ref _requests);
+
+    internal long CountRequest() => Interlocked.Increment(ref _requests);
+
+    private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        Process.Dispose();
+    }
+}
