@@ -62,6 +62,12 @@ internal sealed class AppConfigReader(string configFolder)
             ? Enum.Parse<AppIsolation>(isolationName, ignoreCase: true)
             : defaults.Isolation;
         var recycle = app.Section("recycle", ReadRecycle, null);
+        long? memoryLimit = app.Get("memoryLimit", YamlValues.ByteSize, 0L) is > 0 and var limitBytes ? limitBytes : null;
+        foreach (var key in new[] { "recycle", "memoryLimit" }.Where(k => isolation != AppIsolation.Process && app.Find(k) is not null))
+        {
+            app.Errors.Add(app.LineOf(key), app.KeyPath(key), "only applies to an app with isolation: process (a worker process of its own)");
+        }
+
         var (project, from) = ReadPublishSource(app);
         if (name is null || mount is null)
         {
@@ -89,6 +95,7 @@ internal sealed class AppConfigReader(string configFolder)
             Auth = auth,
             Isolation = isolation,
             Recycle = recycle,
+            MemoryLimit = memoryLimit,
             Project = project,
             From = from,
         };

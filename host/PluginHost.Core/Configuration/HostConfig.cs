@@ -109,6 +109,12 @@ public sealed record ReloadConfig
     public IReadOnlyList<string> SkipUnloadSteps { get; init; } = [];
     /// <summary>When a generation leaks, dump the process and report what holds it (the dump is deleted once read).</summary>
     public bool LeakDiagnostics { get; init; } = true;
+
+    /// <summary>
+    /// The number of the first generation (not read from config.yaml): a worker process numbers its only generation as
+    /// the host's generation it serves, so the app sees the same number in either isolation.
+    /// </summary>
+    public long FirstGeneration { get; init; } = 1;
 }
 
 /// <summary>What happens to WebSockets, server-sent events and SignalR connections open on a generation that retires.</summary>
@@ -204,6 +210,8 @@ public sealed record AppConfig
     public AppIsolation Isolation { get; init; } = AppIsolation.InProcess;
     /// <summary>For process isolation: when a worker is replaced by a fresh one (uWSGI's reload-on-rss / max-requests); null: never.</summary>
     public RecycleConfig? Recycle { get; init; }
+    /// <summary>For process isolation: the worker's GC heap hard limit (DOTNET_GCHeapHardLimit), in bytes; null: none.</summary>
+    public long? MemoryLimit { get; init; }
     /// <summary>
     /// For 'publish' only: the project built into the app's folder of a release (absolute after loading). Null: this
     /// repository's plugins/&lt;App&gt;/&lt;App&gt;.csproj. The host ignores it when serving.

@@ -50,6 +50,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     {
         _metrics = metrics;
         _config = config;
+        _lastGeneration = config.Reload.FirstGeneration - 1;
         _current = current;
         _builder = builder;
         _retirer = retirer;

@@ -12,7 +12,8 @@ namespace PluginHost.Core.Workers;
 /// <param name="Generation">The host's generation number, for the worker's logs.</param>
 /// <param name="SocketPath">Where the worker's Kestrel listens.</param>
 /// <param name="Key">The secret the host's requests carry.</param>
-public sealed record WorkerStartInfo(string ConfigPath, string App, string ReleasePath, long Generation, string SocketPath, string Key);
+/// <param name="MemoryLimit">The GC heap hard limit of the worker (apps[].memoryLimit), or null.</param>
+public sealed record WorkerStartInfo(string ConfigPath, string App, string ReleasePath, long Generation, string SocketPath, string Key, long? MemoryLimit = null);
 
 /// <summary>A worker did not get ready; the message is one line naming the cause (the worker's own error when it gave one).</summary>
 public sealed class WorkerStartException(string message) : Exception(message);
@@ -70,6 +71,11 @@ public sealed partial class WorkerProcess : IDisposable
         }
 
         startInfo.Environment[WorkerProtocol.KeyEnvironment] = info.Key;
+        if (info.MemoryLimit is { } limit)
+        {
+            startInfo.Environment["DOTNET_GCHeapHardLimit"] = limit.ToString("X", CultureInfo.InvariantCulture);
+        }
+
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var worker = new WorkerProcess(process, info.SocketPath, info.App, logger, timeProvider.GetUtcNow());
         process.OutputDataReceived += (_, e) => worker.OnOutput(e.Data);

@@ -27,7 +27,8 @@ public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder fol
         ArgumentNullException.ThrowIfNull(app);
         var launch = hosting.Launch ?? throw new WorkerStartException(
             "isolation: process needs the pluginhost executable to start workers, and this host was not started as it");
-        var info = new WorkerStartInfo(hosting.ConfigPath, app.Name, releasePath, generation, folder.NewSocketPath(app.Name), RandomNumberGenerator.GetHexString(32));
+        var info = new WorkerStartInfo(hosting.ConfigPath, app.Name, releasePath, generation, folder.NewSocketPath(app.Name),
+            RandomNumberGenerator.GetHexString(32), app.MemoryLimit);
         var process = WorkerProcess.Start(launch, info, logger, timeProvider);
         try
         {

@@ -28,6 +28,7 @@ internal static class WorkerConfig
                 WatchConfig = false,
                 WatchFiles = false,
                 LeakDiagnostics = false,
+                FirstGeneration = worker.Generation,
             },
             Admin = new AdminConfig { Path = "/.pluginhost-worker/admin", Allow = [], Urls = [], Token = RandomNumberGenerator.GetHexString(32) },
             Logging = config.Logging with { File = null, RequestLog = false },

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests.Workers;
+
+/// <summary>The deployment of the process-mode tests, and what they read about workers from the host's status.</summary>
+internal static class ProcessApps
+{
+    /// <summary>v1 and v2 of the samples with the crashing app beside them.</summary>
+    public static void CreateReleases(TempReleases releases)
+    {
+        foreach (var version in new[] { "v1", "v2" })
+        {
+            releases.CreateSampleRelease(version, version == "v1" ? "ReportingApi.Aggregation" : "ReportingApi.Aggregation.V2");
+            releases.CreateRelease(version, ("Crashy", "CrashesOnDemand"));
+        }
+
+        releases.Promote("v1");
+    }
+
+    /// <summary>ReportingApi and Crashy each in worker processes, WebApp in the host, quick probes and restarts.</summary>
+    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "") => releases.WriteConfig($"""
+        releases:
+          root: releases
+        reload:
+          trigger: releases/reload.trigger
+          pollInterval: 200ms
+          debounce: 50ms
+          drainTimeout: 10s
+          unloadTimeout: 10s
+        workers:
+          probeInterval: 200ms
+          probeTimeout: 1s
+          maxRestartDelay: 1s
+        apps:
+          - name: ReportingApi
+            mount: /api/v1
+            assembly: ReportingApi/ReportingApi.dll
+            isolation: process
+            warmup: [/version]
+            settings:
+              figures: [3, 5, 8, 13]
+        {Indent(reportingExtra)}
+          - name: WebApp
+            mount: /
+            assembly: WebApp/WebApp.dll
+            static: wwwroot
+          - name: Crashy
+            mount: /crashy
+            assembly: Crashy/CrashesOnDemand.dll
+            isolation: process
+            memoryLimit: 256MB
+            warmup: [/whoami]
+        {Indent(crashyExtra)}
+        """);
+
+    private static string Indent(string yaml) => string.Join("\n", yaml.Split('\n').Select(line => "    " + line));
+
+    public static async Task<JsonElement> WorkerAsync(HostRunner host, string app)
+    {
+        var status = await host.GetJsonAsync("/_pluginhost/status");
+        return status.GetProperty("apps").EnumerateArray().Single(a => a.GetProperty("name").GetString() == app).GetProperty("worker");
+    }
+
+    public static async Task<int> WorkerPidAsync(HostRunner host, string app) =>
+        (await WorkerAsync(host, app)) is { ValueKind: JsonValueKind.Object } worker && worker.GetProperty("pid") is { ValueKind: JsonValueKind.Number } pid
+            ? pid.GetInt32()
+            : 0;
+
+    /// <summary>Waits until the app is served by a worker other than <paramref name="old"/>; returns its pid.</summary>
+    public static async Task<int> WaitForNewWorkerAsync(HostRunner host, string app, int old, string what)
+    {
+        var pid = 0;
+        await Eventually.WaitAsync(async () => (pid = await WorkerPidAsync(host, app)) is not 0 && pid != old
+            && (await host.Client.GetAsync(app == "Crashy" ? "/crashy/whoami" : "/api/v1/version")).IsSuccessStatusCode, what, TimeSpan.FromSeconds(60));
+        return pid;
+    }
+
+    public static bool IsRunning(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text;
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests.Workers;
+
+/// <summary>
+/// Process isolation with real worker processes: ReportingApi and a crashing app each in workers of their own, WebApp in
+/// the host, all on the host's one port.
+/// </summary>
+public sealed class ProcessModeTests : HostedTest
+{
+    protected override void Arrange()
+    {
+        ProcessApps.CreateReleases(Releases);
+        ProcessApps.WriteConfig(Releases);
+    }
+
+    [Fact]
+    public async Task ProcessApps_AreServed_NextToAnInProcessApp_AsTheyWouldBeInProcess()
+    {
+        var version = await Host.GetJsonAsync("/api/v1/version");
+        var whoami = await Host.GetJsonAsync("/crashy/whoami?x=1");
+        var page = await Host.Client.GetAsync("/");
+
+        Assert.Equal("v1", version.GetProperty("version").GetString());
+        Assert.Equal(1, version.GetProperty("generation").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var pid = whoami.GetProperty("pid").GetInt32();
+        Assert.NotEqual(Environment.ProcessId, pid);
+        Assert.Equal(pid, await ProcessApps.WorkerPidAsync(Host, "Crashy"));
+        Assert.NotEqual(pid, await ProcessApps.WorkerPidAsync(Host, "ReportingApi"));
+        Assert.Equal("/crashy", whoami.GetProperty("pathBase").GetString());
+        Assert.Equal("/whoami", whoami.GetProperty("path").GetString());
+        Assert.Equal("127.0.0.1", whoami.GetProperty("remoteIp").GetString());
+        Assert.Equal("http", whoami.GetProperty("scheme").GetString());
+        Assert.Equal(Host.Address.Authority, whoami.GetProperty("host").GetString());
+        Assert.Equal(1, whoami.GetProperty("generation").GetInt64());
+        var worker = await ProcessApps.WorkerAsync(Host, "Crashy");
+        Assert.Equal("serving", worker.GetProperty("state").GetString());
+        Assert.True(worker.GetProperty("rssBytes").GetInt64() > 10_000_000);
+    }
+
+    [Fact]
+    public async Task Bodies_StreamBothWays_AndWebSocketsPassThrough()
+    {
+        var body = new byte[5 * 1024 * 1024];
+        using var upload = await Host.Client.PostAsync("/crashy/upload", new StreamContent(new MemoryStream(body)));
+        using var stream = await Host.Client.GetAsync("/crashy/stream?chunks=200", HttpCompletionOption.ResponseHeadersRead);
+        var lines = (await stream.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{Host.Address.Authority}/crashy/ws"), CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("hello worker"), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[100];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        Assert.Equal(body.Length, (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("length").GetInt64());
+        Assert.Equal(200, lines.Length);
+        Assert.Equal("chunk 199", lines[^1]);
+        Assert.Equal("hello worker", Encoding.UTF8.GetString(buffer, 0, received.Count));
+    }
+
+    [Fact]
+    public async Task Reloads_UnderLoad_FailNoRequest_AndStopTheOldWorkers()
+    {
+        await using var load = new ContinuousRequests(Host.Address, ["/api/v1/version", "/crashy/whoami", "/"]);
+        await load.WaitForMoreAsync(50, "traffic before the first reload");
+        var oldWorkers = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            oldWorkers.Add(await ProcessApps.WorkerPidAsync(Host, "ReportingApi"));
+            oldWorkers.Add(await ProcessApps.WorkerPidAsync(Host, "Crashy"));
+            var before = Host.GenerationNumber;
+            Releases.Promote(i % 2 == 0 ? "v2" : "v1");
+            await Host.WaitForGenerationAsync(before, $"process-mode reload {i + 1} of 4");
+            await load.WaitForMoreAsync(20, "traffic on the new generation");
+        }
+
+        await load.StopAsync();
+
+        Assert.Empty(load.Failures);
+        Assert.Equal("v1", await Host.VersionServedAsync());
+        Assert.Equal(5, (await Host.GetJsonAsync("/crashy/whoami")).GetProperty("generation").GetInt64());
+        await Eventually.WaitAsync(() => oldWorkers.All(pid => !ProcessApps.IsRunning(pid)), "every replaced worker exiting");
+        Assert.Empty(await Host.CollectRetiredAsync());
+    }
+
+    [Theory]
+    [InlineData("exit", "exit code 3")]
+    [InlineData("stackoverflow", "signal 6 (SIGABRT)")]
+    [InlineData("thread", "signal 6 (SIGABRT)")]
+    [InlineData("oom", "signal 6 (SIGABRT)")]
+    [InlineData("sigkill", "signal 9 (SIGKILL)")]
+    public async Task A_DyingWorker_FailsOnlyItsOwnApp_AndIsRestarted(string fault, string exitStatus)
+    {
+        await using var others = new ContinuousRequests(Host.Address, ["/api/v1/version", "/"]);
+        await others.WaitForMoreAsync(50, "traffic to the other apps");
+        var pid = await ProcessApps.WorkerPidAsync(Host, "Crashy");
+
+        if (fault == "sigkill")
+        {
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+        }
+        else
+        {
+            using var crash = await Host.Client.PostAsync($"/crashy/crash/{fault}", null);
+        }
+
+        var successor = await ProcessApps.WaitForNewWorkerAsync(Host, "Crashy", pid, $"a new worker after '{fault}'");
+        await others.WaitForMoreAsync(50, "traffic to the other apps after the restart");
+        await others.StopAsync();
+
+        Assert.Empty(others.Failures);
+        Assert.False(ProcessApps.IsRunning(pid));
+        Assert.Equal(successor, (await Host.GetJsonAsync("/crashy/whoami")).GetProperty("pid").GetInt32());
+        Assert.Equal(1, (await ProcessApps.WorkerAsync(Host, "Crashy")).GetProperty("restarts").GetInt32());
+        Assert.Contains(Host.Logs.Messages, m => m.Contains($"\"Crashy\" worker {pid} died with \"{exitStatus}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_WorkerThatStopsAnswering_IsReplaced()
+    {
+        var pid = await ProcessApps.WorkerPidAsync(Host, "Crashy");
+        using var stopped = System.Diagnostics.Process.Start("kill", ["-STOP", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await stopped.WaitForExitAsync();
+
+        var successor = await ProcessApps.WaitForNewWorkerAsync(Host, "Crashy", pid, "a new worker in place of the one that stopped answering");
+
+        Assert.NotEqual(pid, successor);
+        await Eventually.WaitAsync(() => !ProcessApps.IsRunning(pid), "the hung worker being killed");
+        Assert.Contains(Host.Logs.Messages, m => m.Contains("did not answer 3 readiness probes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_BrokenRelease_KeepsTheOldWorkerServing_AndSaysWhy()
+    {
+        var pid = await ProcessApps.WorkerPidAsync(Host, "Crashy");
+        Releases.CreateSampleRelease("v3");
+        Releases.CreateRelease("v3", ("Crashy", "CrashesOnDemand"));
+        File.WriteAllText(Path.Combine(Releases.ReleasesRoot, "v3", "Crashy", "CrashesOnDemand.dll"), "not an assembly");
+        var reloads = Host.Coordinator.History.Count;
+
+        Releases.Promote("v3");
+        await Host.WaitForReloadResultAsync(reloads, "the failed reload to v3");
+
+        var result = Host.Coordinator.LastResult!;
+        Assert.False(result.Ok);
+        Assert.Contains("Crashy", result.Error, StringComparison.Ordinal);
+        Assert.Contains("worker", result.Error, StringComparison.Ordinal);
+        Assert.Contains("exited with exit code 1 before it was ready", result.Error, StringComparison.Ordinal);
+        Assert.Contains("CrashesOnDemand.dll", result.Error, StringComparison.Ordinal);
+        Assert.Equal(pid, (await Host.GetJsonAsync("/crashy/whoami")).GetProperty("pid").GetInt32());
+        Assert.Equal("v1", await Host.VersionServedAsync());
+    }
+}
