@@ -19,7 +19,7 @@ internal static class ProcessApps
     }
 
     /// <summary>ReportingApi and Crashy each in worker processes, WebApp in the host, quick probes and restarts.</summary>
-    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "") => releases.WriteConfig($"""
+    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "", string? runtimeDirectory = null) => releases.WriteConfig($"""
         releases:
           root: releases
         reload:
@@ -32,6 +32,7 @@ internal static class ProcessApps
           probeInterval: 200ms
           probeTimeout: 1s
           maxRestartDelay: 1s
+          {(runtimeDirectory is null ? "" : "runtimeDirectory: " + runtimeDirectory)}
         apps:
           - name: ReportingApi
             mount: /api/v1

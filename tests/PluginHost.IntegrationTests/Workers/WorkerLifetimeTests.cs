@@ -1,0 +1,81 @@
+using PluginHost.IntegrationTests.Infrastructure;
+
+namespace PluginHost.IntegrationTests.Workers;
+
+/// <summary>The real executable: workers never outlive the host, and a host started after a crash clears stale sockets.</summary>
+public sealed class WorkerLifetimeTests : IDisposable
+{
+    private readonly TempReleases _releases = new();
+
+    public WorkerLifetimeTests()
+    {
+        ProcessApps.CreateReleases(_releases);
+        ProcessApps.WriteConfig(_releases, runtimeDirectory: RuntimeRoot);
+    }
+
+    private string RuntimeRoot => Path.Combine(_releases.Root, "run");
+
+    [Fact]
+    public async Task SigTerm_StopsEveryWorker_AndRemovesTheirSockets()
+    {
+        using var host = await StartAsync();
+        var workers = WorkerPids();
+
+        host.Terminate();
+        Assert.Equal(0, await host.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(2, workers.Count);
+        await Eventually.WaitAsync(() => workers.All(pid => !ProcessApps.IsRunning(pid)), "every worker exiting with the host");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(RuntimeRoot));
+    }
+
+    [Fact]
+    public async Task SigKill_OfTheHost_TakesItsWorkersAlong_AndTheNextHostClearsTheStaleSockets()
+    {
+        int[] workers;
+        string stale;
+        using (var host = await StartAsync())
+        {
+            workers = [.. WorkerPids()];
+            stale = Path.Combine(RuntimeRoot, host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            System.Diagnostics.Process.GetProcessById(host.Id).Kill();
+            await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await Eventually.WaitAsync(() => workers.All(pid => !ProcessApps.IsRunning(pid)), "every worker exiting after the host was killed");
+        Assert.True(Directory.Exists(stale));
+
+        using var next = await StartAsync();
+
+        Assert.False(Directory.Exists(stale));
+        next.Terminate();
+        await next.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    private async Task<HostProcess> StartAsync()
+    {
+        var host = HostProcess.Start(_releases.ConfigPath);
+        await host.WaitUntilServingAsync("/crashy/whoami");
+        await host.WaitUntilServingAsync("/api/v1/version");
+        return host;
+    }
+
+    /// <summary>The workers are the processes whose command line names this deployment's config.</summary>
+    private List<int> WorkerPids() =>
+        [.. Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0 && IsWorkerOfThisTest(pid))];
+
+    private bool IsWorkerOfThisTest(int pid)
+    {
+        try
+        {
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            return commandLine.Contains(" worker ", StringComparison.Ordinal) && commandLine.Contains(_releases.ConfigPath, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _releases.Dispose();
+}
