@@ -11,7 +11,6 @@ public sealed record HostConfig
     public AdminConfig Admin { get; init; } = new();
     public LoggingConfig Logging { get; init; } = new();
     public StateConfig State { get; init; } = new();
-    public CanaryConfig Canary { get; init; } = new();
     public IReadOnlyList<AppConfig> Apps { get; init; } = [];
 
     /// <summary>The releases/production symlink (absolute).</summary>
@@ -114,26 +113,6 @@ public sealed record ReloadConfig
     /// without loading anything.
     /// </summary>
     public bool KeepPrevious { get; init; } = true;
-}
-
-/// <summary>Canary releases: how clients are kept on their side, and when a canary is aborted on its own.</summary>
-public sealed record CanaryConfig
-{
-    /// <summary>The cookie that keeps a client on the side it was given (stable or canary).</summary>
-    public string Cookie { get; init; } = "pluginhost-canary";
-    /// <summary>Abort the canary when its share of 5xx answers exceeds this (0 to 1), once it answered <see cref="MinRequests"/>; null: never.</summary>
-    public double? MaxErrorRate { get; init; }
-    /// <summary>Answers the canary must have given before <see cref="MaxErrorRate"/> is judged.</summary>
-    public int MinRequests { get; init; } = 100;
-    /// <summary>What a host restart does with a canary recorded in the state file: resume it, or drop it (serve the stable release only).</summary>
-    public CanaryRestart OnRestart { get; init; } = CanaryRestart.Resume;
-}
-
-/// <summary>A canary in progress when the host starts.</summary>
-public enum CanaryRestart
-{
-    Resume,
-    Drop,
 }
 
 /// <summary>What happens to WebSockets, server-sent events and SignalR connections open on a generation that retires.</summary>

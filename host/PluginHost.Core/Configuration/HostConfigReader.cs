@@ -35,7 +35,6 @@ internal sealed class HostConfigReader
             Admin = root.Section("admin", admin => ReadAdmin(admin, server.Certificates.Count > 0), new AdminConfig()),
             Logging = root.Section("logging", ReadLogging, new LoggingConfig()),
             State = root.Section("state", ReadState, ReadStateDefaults()),
-            Canary = root.Section("canary", ReadCanary, new CanaryConfig()),
         };
         var apps = new AppConfigReader(_folder).ReadAll(root);
         return (config with { Apps = [.. apps.Select(located => located.App)] }, apps);
@@ -77,23 +76,6 @@ internal sealed class HostConfigReader
             section.Errors.Add(section.LineOf(key), section.KeyPath(key),
                 $"'{url}' is an https URL but there is no certificate: add server.certificate with path (and keyPath for a PEM key)");
         }
-    }
-
-    private static CanaryConfig ReadCanary(YamlSection canary)
-    {
-        var defaults = new CanaryConfig();
-        return new CanaryConfig
-        {
-            Cookie = canary.Get("cookie", ConfigValues.PlainName, defaults.Cookie),
-            MaxErrorRate = canary.Get<double?>("maxErrorRate", (YamlNode node, string key, ConfigErrors errors, out double? value) =>
-            {
-                var ok = YamlValues.Share(node, key, errors, out var share);
-                value = share;
-                return ok;
-            }, defaults.MaxErrorRate),
-            MinRequests = canary.Get("minRequests", YamlValues.WholeNumber(1, 100_000_000), defaults.MinRequests),
-            OnRestart = Enum.Parse<CanaryRestart>(canary.Get("onRestart", ConfigValues.OneOf(["resume", "drop"]), "resume"), ignoreCase: true),
-        };
     }
 
     private ReleasesConfig ReadReleasesDefaults() => new() { Root = Resolve(new ReleasesConfig().Root) };

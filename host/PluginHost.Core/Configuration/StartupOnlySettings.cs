@@ -45,11 +45,6 @@ public static class StartupOnlySettings
             changed.Add("logging");
         }
 
-        if (running.Canary != reloaded.Canary)
-        {
-            changed.Add("canary");
-        }
-
         if (running.State != reloaded.State)
         {
             changed.Add("state");

@@ -65,25 +65,6 @@ internal static class YamlValues
         return false;
     }
 
-    /// <summary>A share from 0 to 1, written as a percentage (5%) or a fraction (0.05).</summary>
-    public static bool Share(YamlNode node, string key, ConfigErrors errors, out double value)
-    {
-        value = 0;
-        if (!Text(node, key, errors, out var text))
-        {
-            return false;
-        }
-
-        if (ShareParser.Parse(text, out var error) is not { } share)
-        {
-            errors.Add(node, key, error!);
-            return false;
-        }
-
-        value = share;
-        return true;
-    }
-
     /// <summary>A whole number from 1 to <see cref="int.MaxValue"/>.</summary>
     public static bool PositiveCount(YamlNode node, string key, ConfigErrors errors, out int value)
     {

@@ -19,7 +19,7 @@ public interface IGenerationBuilder
     /// <summary>Builds the release the production link points at.</summary>
     Task<Generation> BuildAsync(HostConfig config, long number, CancellationToken cancellationToken = default);
 
-    /// <summary>Builds <paramref name="release"/>, wherever the production link points (a prepared promote, a canary).</summary>
+    /// <summary>Builds <paramref name="release"/>, wherever the production link points (a prepared promote).</summary>
     Task<Generation> BuildAsync(HostConfig config, long number, ResolvedRelease release, CancellationToken cancellationToken = default);
 }
 
