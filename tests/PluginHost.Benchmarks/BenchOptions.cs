@@ -7,12 +7,12 @@ public sealed record BenchOptions
         Usage: dotnet run -c Release --project tests/PluginHost.Benchmarks -- [options]
           --quick            a few seconds: small counts, an HttpClient load loop instead of wrk
           --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, realstack, https, signalr,
-                             aspnetcore (default: all)
+                             aspnetcore, warm (default: all)
           --output FILE      where to write the markdown table (default: tests/PluginHost.Benchmarks/results/latest.md,
                              or quick.md with --quick)
         """;
 
-    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr", "aspnetcore"];
+    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr", "aspnetcore", "warm"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;

@@ -56,7 +56,7 @@ public static class BenchmarkSuite
         [
             new RequestOverheadBench(context), new ReloadLatencyBench(context), new ReloadUnderLoadBench(context),
             new MemoryBench(context), new ManyAppsBench(context), new LoggingCostBench(context), new RealStackBench(context), new HttpsBench(context),
-            new SignalRDeployBench(context), new AspNetCoreAppBench(context),
+            new SignalRDeployBench(context), new AspNetCoreAppBench(context), new WarmSwapBench(context),
         ];
         var table = new ResultTable(MachineInfo.Read(), options.Quick ? "quick" : "full", Settings(sizes, loadTool));
         var failed = 0;

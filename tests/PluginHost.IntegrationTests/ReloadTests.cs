@@ -5,7 +5,10 @@ using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests;
 
-/// <summary>Issue 3: touch, flip and rollback reload the whole dependency graph, and old generations unload.</summary>
+/// <summary>
+/// Issue 3: touch, flip and rollback reload the whole dependency graph, and old generations unload. Without the warm standby
+/// (reload.keepPrevious: false), so every flip builds; <see cref="StandbyTests"/> covers the standby.
+/// </summary>
 public sealed class ReloadTests : HostedTest
 {
     protected override void Arrange()
@@ -13,7 +16,7 @@ public sealed class ReloadTests : HostedTest
         Releases.CreateSampleRelease("v1");
         Releases.CreateSampleRelease("v2", aggregation: "ReportingApi.Aggregation.V2");
         Releases.Promote("v1");
-        Releases.WriteSampleConfig();
+        Releases.WriteSampleConfig(keepPrevious: false);
     }
 
     [Fact]

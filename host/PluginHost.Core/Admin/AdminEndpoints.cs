@@ -11,11 +11,12 @@ namespace PluginHost.Core.Admin;
 /// <summary>
 /// The admin surface under <c>admin.path</c> (default /_pluginhost): <c>GET /</c> (HTML status page), <c>GET status</c> (JSON),
 /// <c>GET metrics</c> (Prometheus text), <c>GET healthz</c> (the process answers), <c>GET readyz</c> (a generation serves
-/// and no app's health check is Unhealthy; 503 otherwise) and <c>POST reload</c>.
+/// and no app's health check is Unhealthy; 503 otherwise), <c>POST reload</c>, and the deploy actions of <see cref="DeployEndpoints"/>
+/// (<c>POST prepare</c>, <c>POST rollback</c>).
 /// Answered by the host before any app is looked up; refused unless <see cref="AdminAccess"/> allows it.
 /// </summary>
 public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access, StatusReporter status, ReloadCoordinator coordinator, StatusPage page,
-    PrometheusExporter metrics, RequestTelemetry telemetry, HealthReporter health, ILogger<AdminEndpoints> logger)
+    PrometheusExporter metrics, RequestTelemetry telemetry, HealthReporter health, DeployEndpoints deploy, ILogger<AdminEndpoints> logger)
 {
     public async Task InvokeAsync(HttpContext context, PathString subPath)
     {
@@ -90,6 +91,12 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
             case ("/reload", "POST"):
                 coordinator.RequestReload("admin request");
                 context.Response.StatusCode = StatusCodes.Status202Accepted;
+                break;
+            case ("/prepare", "POST"):
+                await deploy.PrepareAsync(context);
+                break;
+            case ("/rollback", "POST"):
+                await deploy.RollbackAsync(context);
                 break;
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;

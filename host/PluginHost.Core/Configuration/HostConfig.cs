@@ -115,6 +115,11 @@ public sealed record ReloadConfig
     /// the host's generation it serves, so the app sees the same number in either isolation.
     /// </summary>
     public long FirstGeneration { get; init; } = 1;
+    /// <summary>
+    /// Keep the generation a promote replaced loaded and idle (a warm standby), so a rollback to its release swaps back
+    /// without loading anything.
+    /// </summary>
+    public bool KeepPrevious { get; init; } = true;
 }
 
 /// <summary>What happens to WebSockets, server-sent events and SignalR connections open on a generation that retires.</summary>

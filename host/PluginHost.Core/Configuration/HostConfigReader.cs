@@ -108,6 +108,7 @@ internal sealed class HostConfigReader
             WatchConfig = reload.Get("watchConfig", YamlValues.Bool, defaults.WatchConfig),
             WatchFiles = reload.Get("watchFiles", YamlValues.Bool, defaults.WatchFiles),
             LeakDiagnostics = reload.Get("leakDiagnostics", YamlValues.Bool, defaults.LeakDiagnostics),
+            KeepPrevious = reload.Get("keepPrevious", YamlValues.Bool, defaults.KeepPrevious),
             SkipUnloadSteps = reload.Get("skipUnloadSteps", YamlValues.ListOf(ConfigValues.OneOf(UnloadHygiene.KnownStepNames)), defaults.SkipUnloadSteps),
         };
     }

@@ -16,7 +16,11 @@ public sealed class GenerationBuildException(string message, string? failedVersi
 /// <summary>Builds a complete generation of every app, or throws <see cref="GenerationBuildException"/>.</summary>
 public interface IGenerationBuilder
 {
+    /// <summary>Builds the release the production link points at.</summary>
     Task<Generation> BuildAsync(HostConfig config, long number, CancellationToken cancellationToken = default);
+
+    /// <summary>Builds <paramref name="release"/>, wherever the production link points (a prepared promote).</summary>
+    Task<Generation> BuildAsync(HostConfig config, long number, ResolvedRelease release, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -25,10 +29,16 @@ public interface IGenerationBuilder
 /// </summary>
 public sealed partial class GenerationBuilder(AppInstanceFactory factory, GenerationRetirer retirer, TimeProvider timeProvider, ILogger<GenerationBuilder> logger) : IGenerationBuilder
 {
-    public async Task<Generation> BuildAsync(HostConfig config, long number, CancellationToken cancellationToken = default)
+    public Task<Generation> BuildAsync(HostConfig config, long number, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var release = Resolve(config);
+        return BuildAsync(config, number, Resolve(config), cancellationToken);
+    }
+
+    public async Task<Generation> BuildAsync(HostConfig config, long number, ResolvedRelease release, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(release);
         // Apps share nothing but the host: built side by side they use every core. The first failure cancels the rest.
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var builds = config.Apps.Select(app => Task.Run(() => BuildOrCancelOthersAsync(app, release, number, failFast), CancellationToken.None)).ToList();

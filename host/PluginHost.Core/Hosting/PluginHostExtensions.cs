@@ -62,6 +62,7 @@ public static class PluginHostExtensions
         services.AddSingleton<AppInstanceFactory>();
         services.AddSingleton<IGenerationBuilder, GenerationBuilder>();
         services.AddSingleton<IGenerationRetirer>(sp => sp.GetRequiredService<GenerationRetirer>());
+        services.AddSingleton<StandbyGenerations>();
         services.AddSingleton<ReloadCoordinator>();
         services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
             (reason, seenAt) => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason, seenAt)));
@@ -79,6 +80,7 @@ public static class PluginHostExtensions
         services.AddSingleton<RequestTelemetry>();
         services.AddSingleton<StatusPage>();
         services.AddSingleton(new AdminAccess(config.Admin, config.Server.ForwardedHeaders));
+        services.AddSingleton<DeployEndpoints>();
         services.AddSingleton<AdminEndpoints>();
         services.AddSingleton(new AdminPorts(config.Admin));
         services.AddSingleton<AdminRouting>();

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
+using PluginHost.Core.Releases;
 using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Reloading;
@@ -13,7 +14,14 @@ namespace PluginHost.Core.Reloading;
 /// outside the release (an invalid config.yaml or users file, a missing assembly named by config, a dangling link).
 /// </param>
 /// <param name="OnReleaseLoaded">Told the version of every release that loaded and now serves (e.g. to clear a bad mark).</param>
-public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null, Action<string>? OnReleaseLoaded = null);
+public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null, Action<string>? OnReleaseLoaded = null)
+{
+    /// <summary>
+    /// Whether a release is still where 'rollback' would go (e.g. from the release history); a warm standby that no longer
+    /// is gets unloaded. Null: every standby counts as the rollback target.
+    /// </summary>
+    public Func<HostConfig, string, bool>? IsRollbackTarget { get; init; }
+}
 
 /// <summary>
 /// Runs loads one at a time: build the whole new generation off to the side, swap it in with one atomic
@@ -46,9 +54,11 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
     private HostConfig _config;
 
     public ReloadCoordinator(HostConfig config, CurrentGeneration current, IGenerationBuilder builder, IGenerationRetirer retirer,
-        ReloadHooks hooks, TimeProvider timeProvider, ILogger<ReloadCoordinator> logger, PluginHostMetrics? metrics = null)
+        ReloadHooks hooks, TimeProvider timeProvider, ILogger<ReloadCoordinator> logger, PluginHostMetrics? metrics = null,
+        StandbyGenerations? standbys = null)
     {
         _metrics = metrics;
+        _standbys = standbys ?? new StandbyGenerations();
         _config = config;
         _lastGeneration = config.Reload.FirstGeneration - 1;
         _current = current;
@@ -99,6 +109,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         }
 
         _loop = Task.Run(() => ProcessRequestsAsync(_stopping.Token), CancellationToken.None);
+        StartStandbyChecks();
         return _current.Value!;
     }
 
@@ -164,8 +175,6 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         var started = _timeProvider.GetTimestamp();
         // Everything this reload reads (config.yaml, the link, the release's files) is read from here on.
         Interlocked.Exchange(ref _lastInputsRead, started);
-        // A number is never reused, not even after a failed build: log lines and leak reports name one generation each.
-        var number = ++_lastGeneration;
         HostConfig config;
         try
         {
@@ -176,6 +185,16 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
             return Failed(request, started, ex.Message, failedVersion: null);
         }
 
+        var target = TryResolve(config);
+        if (target is not null && !request.IsFirstLoad && TakeWarm(target, config) is { } warm)
+        {
+            return SwapIn(warm.Generation, warm.Fingerprint, config, request, started,
+                warm.Role == StandbyRole.Prepared ? SwapKinds.Prepared : SwapKinds.Standby);
+        }
+
+        // A number is never reused, not even after a failed build: log lines and leak reports name one generation each.
+        var number = ++_lastGeneration;
+        var fingerprint = target is null ? null : ReleaseFingerprint.Take(target.Path, config.SourcePath);
         Generation next;
         try
         {
@@ -186,23 +205,48 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
             return Failed(request, started, ex.Message, (ex as GenerationBuildException)?.FailedVersion);
         }
 
+        // The link may have moved between the fingerprint and the build's own resolve: then the fingerprint is not this build's.
+        return SwapIn(next, fingerprint?.Release == next.Release.Path ? fingerprint : null, config, request, started, SwapKinds.Built);
+    }
+
+    /// <summary>Publishes <paramref name="next"/>; the generation it replaces becomes the warm standby or retires.</summary>
+    private ReloadResult SwapIn(Generation next, ReleaseFingerprint? fingerprint, HostConfig config, ReloadRequest request, long started, string kind)
+    {
         Volatile.Write(ref _config, config);
         var old = _current.Swap(next);
+        var oldFingerprint = _servingFingerprint;
+        _servingFingerprint = fingerprint;
         foreach (var app in next.Apps)
         {
             app.NotifyStarted();
         }
 
         var duration = _timeProvider.GetElapsedTime(started);
-        Log.Swapped(_logger, request.Trigger, next.Release.Version, number, (long)duration.TotalMilliseconds);
+        LogSwap(request.Trigger, next, kind, (long)duration.TotalMilliseconds);
         if (old is not null)
         {
-            StartRetiring(old);
+            KeepOrRetire(old, oldFingerprint, next, config);
         }
 
         CompletedReloads++;
+        _metrics?.SwapCompleted(kind);
         _hooks.OnReleaseLoaded?.Invoke(next.Release.Version);
-        return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, true, null, (long)duration.TotalMilliseconds, next.Release.Version, number);
+        return new ReloadResult(_timeProvider.GetUtcNow(), request.Trigger, true, null, (long)duration.TotalMilliseconds, next.Release.Version, next.Number)
+        {
+            Swap = kind,
+        };
+    }
+
+    private void LogSwap(string trigger, Generation next, string kind, long milliseconds)
+    {
+        if (kind == SwapKinds.Built)
+        {
+            Log.Swapped(_logger, trigger, next.Release.Version, next.Number, milliseconds);
+        }
+        else
+        {
+            Log.SwappedWarm(_logger, trigger, next.Release.Version, next.Number, kind, milliseconds);
+        }
     }
 
     /// <summary>Reads config.yaml again; only its apps take effect (see <see cref="StartupOnlySettings"/>).</summary>
@@ -260,7 +304,7 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops reloading, takes the current generation out of service and retires everything. Idempotent.</summary>
+    /// <summary>Stops reloading, takes the current generation out of service and retires everything (standbys too). Idempotent.</summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -273,10 +317,13 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         _requests.Writer.TryComplete();
         await _loop;
         await _gate.WaitAsync();
+        _standbyChecks?.Dispose();
         if (_current.Clear() is { } last)
         {
             StartRetiring(last);
         }
+
+        RetireAll(_standbys.Discard(_ => true), "the host is stopping");
 
         await WhenRetiredAsync();
     }
@@ -296,6 +343,10 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         [LoggerMessage(EventId = 4, EventName = "ReloadAlreadyApplied", Level = LogLevel.Debug,
             Message = "Reload trigger ({Trigger}) was seen before the last reload read config and release; that reload applied it")]
         public static partial void AlreadyApplied(ILogger logger, string trigger);
+
+        [LoggerMessage(EventId = 110, EventName = "GenerationSwappedWarm", Level = LogLevel.Information,
+            Message = "Serving {Version} generation {Generation} ({Trigger}); swapped in the warm {Kind} generation in {ReloadMs} ms, nothing loaded")]
+        public static partial void SwappedWarm(ILogger logger, string trigger, string version, long generation, string kind, long reloadMs);
 
         [LoggerMessage(EventId = 3, EventName = "RestartNeeded", Level = LogLevel.Warning,
             Message = "{ConfigPath}: changes to {Sections} take effect only when the host restarts; this reload applies the apps")]

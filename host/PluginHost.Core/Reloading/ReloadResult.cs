@@ -8,4 +8,19 @@ public sealed record ReloadResult(
     string? Error,
     long DurationMs,
     string? Version,
-    long? Generation);
+    long? Generation)
+{
+    /// <summary>How the generation that now serves got there: built, or swapped in warm (a standby or a prepared generation); null when it failed.</summary>
+    public string? Swap { get; init; }
+}
+
+/// <summary>The values of <see cref="ReloadResult.Swap"/>.</summary>
+public static class SwapKinds
+{
+    /// <summary>Loaded, built and warmed up for this reload.</summary>
+    public const string Built = "built";
+    /// <summary>The generation a promote had replaced, kept warm, swapped back in (no load).</summary>
+    public const string Standby = "standby";
+    /// <summary>A generation built ahead by 'promote --prepare', swapped in (no load).</summary>
+    public const string Prepared = "prepared";
+}

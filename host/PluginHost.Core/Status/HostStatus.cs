@@ -26,7 +26,19 @@ public sealed record HostStatus(
 
     /// <summary>Generations on their way out (draining, aborting, stopping), before their contexts are unloaded.</summary>
     public IReadOnlyList<RetiringStatus> Retiring { get; init; } = [];
+
+    /// <summary>Generations held loaded and warm without serving: the rollback standby and a prepared promote.</summary>
+    public IReadOnlyList<StandbyStatus> Standbys { get; init; } = [];
 }
+
+/// <param name="Role">previous (the rollback standby) or prepared ('promote --prepare').</param>
+/// <param name="Fresh">Its release folder and config.yaml are unchanged since it was built: a swap to it loads nothing.</param>
+/// <param name="AssemblyBytes">
+/// The release's managed assemblies, which each generation reads into memory: a lower bound of what it holds (its
+/// containers, caches and JIT-compiled code come on top; the benchmark measures the whole).
+/// </param>
+/// <param name="InFlight">Requests that entered it before it stopped serving and are still running.</param>
+public sealed record StandbyStatus(string Version, long Generation, string Role, DateTimeOffset Since, bool Fresh, long AssemblyBytes, long InFlight);
 
 /// <param name="State">draining, aborting or stopping (see <see cref="Generations.RetirementState"/>).</param>
 /// <param name="Seconds">Since it retired.</param>

@@ -44,7 +44,21 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             Logging = new LoggingStatus(buffers.Sum(b => b.Dropped), buffers),
             Certificates = (certificates ?? ServerCertificates.None).Read(),
             Retiring = Retiring(),
+            Standbys = Standbys(coordinator),
         };
+    }
+
+    private static List<StandbyStatus> Standbys(ReloadCoordinator coordinator)
+    {
+        var configPath = coordinator.Config.SourcePath;
+        return [.. coordinator.Standbys.Select(s => new StandbyStatus(
+            s.Generation.Release.Version,
+            s.Generation.Number,
+            s.Role.ToString().ToLowerInvariant(),
+            s.Since,
+            s.Fingerprint.Matches(Releases.ReleaseFingerprint.Take(s.Generation.Release.Path, configPath)),
+            s.Fingerprint.AssemblyBytes,
+            s.Generation.InFlight))];
     }
 
     private List<RetiringStatus> Retiring() =>

@@ -33,6 +33,7 @@ public sealed class PluginHostMetrics
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _reloads;
     private readonly Histogram<double> _reloadDuration;
+    private readonly Counter<long> _swaps;
 
     public PluginHostMetrics(IMeterFactory meterFactory, CurrentGeneration current, UnloadTracker tracker, LogBuffers logBuffers,
         ServerCertificates? certificates = null)
@@ -48,6 +49,8 @@ public sealed class PluginHostMetrics
         _reloads = Meter.CreateCounter<long>("pluginhost.reloads", "{reload}", "Loads and reloads of the production release, per result (ok, failed).");
         _reloadDuration = Meter.CreateHistogram("pluginhost.reload.duration", "s", "Time to build, warm up and swap in a generation, per result.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = ReloadBuckets });
+        _swaps = Meter.CreateCounter<long>("pluginhost.swaps", "{swap}",
+            "Generations swapped in, per kind: instant (a warm standby or prepared generation, nothing loaded) or built.");
         Meter.CreateObservableUpDownCounter("pluginhost.requests.in_flight", () => InFlight(current), "{request}",
             "Requests being answered by the serving generation, per app.");
         Meter.CreateObservableGauge("pluginhost.generations.alive", () => GenerationsAlive(current, tracker), "{generation}",
@@ -81,6 +84,10 @@ public sealed class PluginHostMetrics
         _reloads.Add(1, tags);
         _reloadDuration.Record(result.DurationMs / 1000.0, tags);
     }
+
+    /// <param name="kind">One of <see cref="SwapKinds"/>: built counts as built, the others as instant.</param>
+    public void SwapCompleted(string kind) =>
+        _swaps.Add(1, new KeyValuePair<string, object?>("kind", kind == SwapKinds.Built ? "built" : "instant"));
 
     internal static string StatusClass(int statusCode) =>
         statusCode is >= 100 and < 600 ? StatusClasses[(statusCode / 100) - 1] : "other";

@@ -26,15 +26,7 @@ internal static class RollbackVerb
                 ?? throw new CliUserException(
                     $"nothing to roll back to: {store.History.FilePath} has no earlier production that still exists and is not marked bad; use 'rollback --to <version>'");
 
-            if (context.GetValue(noValidate))
-            {
-                store.RequireExisting(target);
-                context.WarnNoValidate(target);
-            }
-            else
-            {
-                await context.ValidateOrThrowAsync(hostConfig, store, target, "rollback").ConfigureAwait(false);
-            }
+            await PromoteVerb.ValidateUnlessWarmAsync(context, hostConfig, store, target, context.GetValue(noValidate), "rollback").ConfigureAwait(false);
 
             var change = store.Rollback(target, allowBad: context.GetValue(force), expectedFrom: before ?? "");
             await PromoteVerb.Report(context, change, hostConfig.Reload.Trigger).ConfigureAwait(false);

@@ -24,6 +24,8 @@ internal static class ValidateVerb
             await context.ValidateOrThrowAsync(hostConfig, store, name, "validate").ConfigureAwait(false);
             var apps = string.Join(", ", hostConfig.Apps.Select(a => a.Name));
             await context.Out.WriteLineAsync($"release '{name}' is valid ({hostConfig.Apps.Count} apps: {apps})").ConfigureAwait(false);
+            var plan = await HostPlan.AskAsync(context, hostConfig, name).ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"on promote: {plan.Description}").ConfigureAwait(false);
             return CliAction.Ok;
         });
         return command;

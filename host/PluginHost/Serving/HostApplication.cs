@@ -113,11 +113,12 @@ public static class HostApplication
 
     /// <summary>
     /// Config reloads read config.yaml again; a release of the root that fails to load is marked bad in the release
-    /// history, and the mark is cleared when it loads later.
+    /// history, and the mark is cleared when it loads later; a warm standby lasts while the history keeps its release the
+    /// rollback target.
     /// </summary>
     private static ReloadHooks DefaultHooks(HostConfig config, Serilog.ILogger logger)
     {
         var marks = new ReleaseMarks(config, new Serilog.Extensions.Logging.SerilogLoggerFactory(logger).CreateLogger<ReleaseMarks>());
-        return new ReloadHooks(ConfigLoader.Load, marks.ReleaseFailed, marks.ReleaseLoaded);
+        return new ReloadHooks(ConfigLoader.Load, marks.ReleaseFailed, marks.ReleaseLoaded) { IsRollbackTarget = RollbackTargets.IsStillTarget };
     }
 }

@@ -29,6 +29,7 @@ internal static class WorkerConfig
                 WatchFiles = false,
                 LeakDiagnostics = false,
                 FirstGeneration = worker.Generation,
+                KeepPrevious = false,
             },
             Admin = new AdminConfig { Path = "/.pluginhost-worker/admin", Allow = [], Urls = [], Token = RandomNumberGenerator.GetHexString(32) },
             Logging = config.Logging with { File = null, RequestLog = false },

@@ -111,8 +111,12 @@ public sealed class Deployment : IDisposable
     /// <param name="server">A server section to add (YAML, e.g. the certificate of an https benchmark), or null.</param>
     /// <param name="drainTimeout">reload.drainTimeout; 10 s when null.</param>
     /// <param name="longLived">reload.longLived: reconnect (the host's default) or keep.</param>
+    /// <param name="keepPrevious">
+    /// reload.keepPrevious: off unless asked for, so that every deploy of the sections that measure reloads builds a generation
+    /// (with the standby, every other v1 ⇄ v2 flip would swap back to it instead).
+    /// </param>
     public void WriteConfig(IEnumerable<BenchApp> apps, TimeSpan debounce, BenchLogging? logging = null, string? server = null,
-        TimeSpan? drainTimeout = null, string longLived = "reconnect")
+        TimeSpan? drainTimeout = null, string longLived = "reconnect", bool keepPrevious = false)
     {
         logging ??= BenchLogging.Quiet;
         var yaml = new StringBuilder();
@@ -128,6 +132,7 @@ public sealed class Deployment : IDisposable
               unloadTimeout: 30s
               watchConfig: false
               longLived: {longLived}
+              keepPrevious: {(keepPrevious ? "true" : "false")}
             logging:
               minimumLevel: {logging.MinimumLevel}
               requestLog: {(logging.RequestLog ? "true" : "false")}

@@ -92,7 +92,8 @@ public sealed class TempReleases : IDisposable
         """);
 
     /// <summary>A config for the two sample apps; <paramref name="extra"/> is appended (more top-level sections).</summary>
-    public void WriteSampleConfig(string extraAppSettings = "", string pollInterval = "200ms", string debounce = "200ms")
+    /// <param name="keepPrevious">reload.keepPrevious: false makes every flip build (tests of the build path flip back and forth).</param>
+    public void WriteSampleConfig(string extraAppSettings = "", string pollInterval = "200ms", string debounce = "200ms", bool keepPrevious = true)
     {
         WriteConfig($"""
             releases:
@@ -103,6 +104,7 @@ public sealed class TempReleases : IDisposable
               debounce: {debounce}
               drainTimeout: 10s
               unloadTimeout: 10s
+              keepPrevious: {(keepPrevious ? "true" : "false")}
             apps:
               - name: WebApp
                 mount: /

@@ -28,6 +28,7 @@ internal static class ProcessApps
           debounce: 50ms
           drainTimeout: 10s
           unloadTimeout: 10s
+          keepPrevious: false
         workers:
           probeInterval: 200ms
           probeTimeout: 1s

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using PluginHost.Core.Configuration;
+using PluginHost.Core.Generations;
+using PluginHost.Core.Releases;
+using PluginHost.Core.Reloading;
+
+namespace PluginHost.Core.Tests.Reloading;
+
+/// <summary>The warm standby and prepared generations of the coordinator, on real release folders and a real production link.</summary>
+public sealed class ReloadCoordinatorStandbyTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "pluginhost-standby-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly CurrentGeneration _current = new();
+    private readonly IGenerationBuilder _builder = Substitute.For<IGenerationBuilder>();
+    private readonly IGenerationRetirer _retirer = Substitute.For<IGenerationRetirer>();
+    private readonly HostConfig _config;
+
+    public ReloadCoordinatorStandbyTests()
+    {
+        foreach (var version in new[] { "v1", "v2", "v3" })
+        {
+            Directory.CreateDirectory(Path.Combine(_root, "releases", version, "App"));
+            File.WriteAllText(Path.Combine(_root, "releases", version, "App", "App.dll"), version);
+        }
+
+        File.WriteAllText(Path.Combine(_root, "config.yaml"), "apps: []");
+        _config = new HostConfig
+        {
+            SourcePath = Path.Combine(_root, "config.yaml"),
+            Releases = new ReleasesConfig { Root = Path.Combine(_root, "releases") },
+            Reload = new ReloadConfig { Trigger = Path.Combine(_root, "releases", "reload.trigger") },
+        };
+        Flip("v1");
+        _builder.BuildAsync(Arg.Any<HostConfig>(), Arg.Any<long>(), Arg.Any<CancellationToken>())
+            .Returns(call => Generation(call.ArgAt<long>(1), ReleaseResolver.Resolve(_config.ProductionLink)));
+        _builder.BuildAsync(Arg.Any<HostConfig>(), Arg.Any<long>(), Arg.Any<ResolvedRelease>(), Arg.Any<CancellationToken>())
+            .Returns(call => Generation(call.ArgAt<long>(1), call.ArgAt<ResolvedRelease>(2)));
+    }
+
+    [Fact]
+    public async Task Reload_BackToTheReplacedRelease_SwapsInTheStandbyWithoutBuilding()
+    {
+        await using var sut = CreateSut();
+        var first = await sut.LoadFirstAsync();
+        Flip("v2");
+        await sut.ReloadAsync(new ReloadRequest("flip to v2"));
+        _builder.ClearReceivedCalls();
+
+        Flip("v1");
+        var result = await sut.ReloadAsync(new ReloadRequest("flip back to v1"));
+
+        Assert.Equal((true, SwapKinds.Standby, 1L), (result.Ok, result.Swap, result.Generation));
+        Assert.Same(first, _current.Value);
+        await _builder.DidNotReceiveWithAnyArgs().BuildAsync(default!, default, default);
+        Assert.Equal(("v2", StandbyRole.Previous), (sut.Standbys.Single().Generation.Release.Version, sut.Standbys.Single().Role));
+    }
+
+    [Fact]
+    public async Task Reload_StandbyFilesChanged_BuildsAndRetiresTheStaleStandby()
+    {
+        await using var sut = CreateSut();
+        var first = await sut.LoadFirstAsync();
+        Flip("v2");
+        await sut.ReloadAsync(new ReloadRequest("flip to v2"));
+        File.AppendAllText(Path.Combine(_root, "releases", "v1", "App", "App.dll"), " changed");
+
+        Flip("v1");
+        var result = await sut.ReloadAsync(new ReloadRequest("flip back to v1"));
+        await sut.WhenRetiredAsync();
+
+        Assert.Equal((SwapKinds.Built, 3L), (result.Swap, result.Generation));
+        await _retirer.Received(1).RetireAsync(first, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Reload_OfTheServedRelease_RetiresTheStandby()
+    {
+        await using var sut = CreateSut();
+        var first = await sut.LoadFirstAsync();
+        Flip("v2");
+        await sut.ReloadAsync(new ReloadRequest("flip to v2"));
+
+        var result = await sut.ReloadAsync(new ReloadRequest("reload trigger touched"));
+        await sut.WhenRetiredAsync();
+
+        Assert.Equal((SwapKinds.Built, 3L), (result.Swap, result.Generation));
+        Assert.Empty(sut.Standbys);
+        await _retirer.Received(1).RetireAsync(first, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Reload_KeepPreviousOff_RetiresTheReplacedGeneration()
+    {
+        await using var sut = CreateSut(_config with { Reload = _config.Reload with { KeepPrevious = false } });
+        var first = await sut.LoadFirstAsync();
+        Flip("v2");
+
+        await sut.ReloadAsync(new ReloadRequest("flip to v2"));
+        await sut.WhenRetiredAsync();
+
+        Assert.Empty(sut.Standbys);
+        await _retirer.Received(1).RetireAsync(first, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task PrepareAsync_ThenFlip_SwapsInThePreparedGenerationAndKeepsTheReplacedOne()
+    {
+        await using var sut = CreateSut();
+        await sut.LoadFirstAsync();
+
+        var prepared = await sut.PrepareAsync("v3");
+        Flip("v3");
+        var result = await sut.ReloadAsync(new ReloadRequest("flip to v3"));
+
+        Assert.Equal((true, SwapKinds.Built, 2L), (prepared.Ok, prepared.Swap, prepared.Generation));
+        Assert.Equal((SwapKinds.Prepared, 2L), (result.Swap, result.Generation));
+        Assert.Equal(("v1", StandbyRole.Previous), (sut.Standbys.Single().Generation.Release.Version, sut.Standbys.Single().Role));
+    }
+
+    [Theory]
+    [InlineData("v9", "release 'v9' not found in")]
+    [InlineData("v1", "release 'v1' is already served")]
+    public async Task PrepareAsync_VersionThatCannotBePrepared_FailsWithOneLineNamingIt(string version, string error)
+    {
+        await using var sut = CreateSut();
+        await sut.LoadFirstAsync();
+
+        var result = await sut.PrepareAsync(version);
+
+        Assert.False(result.Ok);
+        Assert.StartsWith(error, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', result.Error!);
+        Assert.Empty(sut.Standbys);
+    }
+
+    [Fact]
+    public async Task CheckStandbys_NoLongerTheRollbackTarget_RetiresIt()
+    {
+        var isTarget = true;
+        await using var sut = CreateSut(hooks: new ReloadHooks(_ => _config) { IsRollbackTarget = (_, _) => isTarget });
+        var first = await sut.LoadFirstAsync();
+        Flip("v2");
+        await sut.ReloadAsync(new ReloadRequest("flip to v2"));
+
+        sut.CheckStandbys();
+        var kept = sut.Standbys.Count;
+        isTarget = false;
+        sut.CheckStandbys();
+        await sut.WhenRetiredAsync();
+
+        Assert.Equal(1, kept);
+        Assert.Empty(sut.Standbys);
+        await _retirer.Received(1).RetireAsync(first, Arg.Any<CancellationToken>());
+    }
+
+    private ReloadCoordinator CreateSut(HostConfig? config = null, ReloadHooks? hooks = null)
+    {
+        config ??= _config;
+        return new(config, _current, _builder, _retirer, hooks ?? new ReloadHooks(_ => config), new FakeTimeProvider(), NullLogger<ReloadCoordinator>.Instance);
+    }
+
+    private void Flip(string version) => SymlinkFlipper.Flip(_config.ProductionLink, version);
+
+    private static Generation Generation(long number, ResolvedRelease release) => new(number, release, [], DateTimeOffset.UnixEpoch);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
