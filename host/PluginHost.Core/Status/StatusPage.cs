@@ -89,10 +89,10 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
     {
         page.Append("<section class=\"wide\" id=\"apps\"><h2>Apps</h2><table><thead><tr><th>App</th><th>Mount</th><th>Version</th>")
             .Append("<th class=\"num\">Generation</th><th class=\"num\">Up</th><th class=\"num\">Req/s</th><th class=\"num\">Requests</th>")
-            .Append("<th class=\"num\">In flight</th><th class=\"num\">Load ms</th><th>Health</th></tr></thead><tbody>");
+            .Append("<th class=\"num\">In flight</th><th class=\"num\">Load ms</th><th>Health</th><th>Process</th></tr></thead><tbody>");
         if (snapshot.Apps.Count == 0)
         {
-            page.Append("<tr><td colspan=\"10\" class=\"muted\">No generation is being served.</td></tr>");
+            page.Append("<tr><td colspan=\"11\" class=\"muted\">No generation is being served.</td></tr>");
         }
 
         var timestamp = timeProvider.GetTimestamp();
@@ -109,11 +109,21 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
                 .Append("<td class=\"num app-in-flight\">").Append(app.InFlight).Append("</td>")
                 .Append("<td class=\"num\">").Append(app.LoadMs).Append("</td>")
                 .Append("<td class=\"app-health\" title=\"").Append(E(HealthDetails(app.Health))).Append("\">")
-                .Append(E(app.Health?.Status ?? "not checked yet")).Append("</td></tr>");
+                .Append(E(app.Health?.Status ?? "not checked yet")).Append("</td>")
+                .Append("<td class=\"app-worker\">").Append(E(WorkerSummary(app.Worker))).Append("</td></tr>");
         }
 
         page.Append("</tbody></table></section>");
     }
+
+    /// <summary>"host" for an app in the host's process; a process app's worker pid, memory, uptime, restarts and recycles.</summary>
+    private static string WorkerSummary(WorkerStatus? worker) => worker switch
+    {
+        null => "host",
+        { Pid: { } pid } => $"worker {pid}, {(worker.RssBytes ?? 0) / 1048576} MiB, up {Duration(TimeSpan.FromSeconds(worker.UptimeSeconds ?? 0))}, "
+            + $"{worker.Restarts} restarts, {worker.Recycles} recycles",
+        _ => $"worker {worker.State}, {worker.Restarts} restarts, {worker.Recycles} recycles",
+    };
 
     /// <summary>Each of the app's checks with its status and description (the last {admin}/readyz run).</summary>
     private static string HealthDetails(AppHealth? health) =>

@@ -63,6 +63,14 @@ public sealed class PluginHostMetrics
             "Log events dropped because a sink's buffer (logging.bufferSize) was full, per sink.");
         Meter.CreateObservableGauge("pluginhost.log.events.buffered", () => PerSink(logBuffers, b => b.Buffered), "{event}",
             "Log events waiting for their sink, per sink.");
+        Meter.CreateObservableGauge("pluginhost.worker.memory", () => PerWorker(current, w => w.RssBytes), "By",
+            "Resident memory of each process app's worker (apps[].isolation: process).");
+        Meter.CreateObservableGauge("pluginhost.worker.uptime", () => PerWorker(current, w => w.UptimeSeconds), "s",
+            "Seconds since each process app's worker started.");
+        Meter.CreateObservableCounter("pluginhost.worker.restarts", () => PerWorker(current, w => w.Restarts), "{restart}",
+            "Workers of the serving generation that died and were started again, per app.");
+        Meter.CreateObservableCounter("pluginhost.worker.recycles", () => PerWorker(current, w => w.Recycles), "{recycle}",
+            "Workers of the serving generation replaced for recycle.maxRequests or recycle.maxMemory, per app.");
         Meter.CreateObservableGauge("pluginhost.certificate.expiry", (certificates ?? ServerCertificates.None).ExpiryMeasurements, "s",
             "Seconds until each served TLS certificate expires, per certificate file and host names: alert below 14 days.");
     }
@@ -103,6 +111,20 @@ public sealed class PluginHostMetrics
         foreach (var app in generation.Apps)
         {
             yield return new Measurement<long>(app.InFlight, new KeyValuePair<string, object?>("app", app.Name));
+        }
+    }
+
+    /// <summary>One measurement per process app of the serving generation, tagged with app, generation and worker pid.</summary>
+    private static IEnumerable<Measurement<long>> PerWorker(CurrentGeneration current, Func<Status.WorkerStatus, long?> value)
+    {
+        var generation = current.Value;
+        foreach (var app in generation?.Apps ?? [])
+        {
+            if (app.Worker?.Status() is { } worker && value(worker) is { } measured)
+            {
+                yield return new Measurement<long>(measured, new KeyValuePair<string, object?>("app", app.Name),
+                    new KeyValuePair<string, object?>("generation", generation!.Number), new KeyValuePair<string, object?>("pid", worker.Pid));
+            }
         }
     }
 

@@ -3,14 +3,16 @@ using PluginHost.Core.Configuration;
 namespace PluginHost.Core.Workers;
 
 /// <summary>
-/// The folder of this host process's worker sockets: <c>&lt;runtime&gt;/&lt;host pid&gt;/</c>, mode 0700, so only the host's
-/// user can connect to a worker. Created on first use; folders of host processes that no longer run are removed then.
+/// The folder of one host's worker sockets: <c>&lt;runtime&gt;/&lt;host pid&gt;-&lt;n&gt;/</c>, mode 0700, so only the host's
+/// user can connect to a worker (n tells apart hosts within one process, as in tests). Created on first use; folders of
+/// host processes that no longer run are removed then.
 /// </summary>
 public sealed class WorkerRuntimeFolder : IDisposable
 {
     /// <summary>Linux's limit for a socket path is 108 bytes including the terminator.</summary>
     private const int MaxSocketPath = 107;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private static int s_instances;
     private readonly Lazy<string> _path;
     private long _sockets;
 
@@ -62,7 +64,7 @@ public sealed class WorkerRuntimeFolder : IDisposable
 
         Directory.CreateDirectory(Root, OwnerOnly);
         RemoveStale();
-        var path = System.IO.Path.Combine(Root, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var path = System.IO.Path.Combine(Root, FormattableString.Invariant($"{Environment.ProcessId}-{Interlocked.Increment(ref s_instances)}"));
         if (Directory.Exists(path))
         {
             Directory.Delete(path, recursive: true);
@@ -79,7 +81,7 @@ public sealed class WorkerRuntimeFolder : IDisposable
     {
         foreach (var folder in Directory.EnumerateDirectories(Root))
         {
-            if (int.TryParse(System.IO.Path.GetFileName(folder), out var pid) && pid != Environment.ProcessId && !IsRunning(pid))
+            if (int.TryParse(System.IO.Path.GetFileName(folder).Split('-')[0], out var pid) && pid != Environment.ProcessId && !IsRunning(pid))
             {
                 try
                 {

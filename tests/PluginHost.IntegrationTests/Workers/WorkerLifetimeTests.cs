@@ -37,7 +37,7 @@ public sealed class WorkerLifetimeTests : IDisposable
         using (var host = await StartAsync())
         {
             workers = [.. WorkerPids()];
-            stale = Path.Combine(RuntimeRoot, host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            stale = Path.Combine(RuntimeRoot, FormattableString.Invariant($"{host.Id}-1"));
             System.Diagnostics.Process.GetProcessById(host.Id).Kill();
             await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
