@@ -7,12 +7,12 @@ public sealed record BenchOptions
         Usage: dotnet run -c Release --project tests/PluginHost.Benchmarks -- [options]
           --quick            a few seconds: small counts, an HttpClient load loop instead of wrk
           --only LIST        comma-separated sections: overhead, reload, load, memory, apps, logging, realstack, https, signalr,
-                             aspnetcore, warm (default: all)
+                             aspnetcore, warm, process (default: all)
           --output FILE      where to write the markdown table (default: tests/PluginHost.Benchmarks/results/latest.md,
                              or quick.md with --quick)
         """;
 
-    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr", "aspnetcore", "warm"];
+    public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr", "aspnetcore", "warm", "process"];
 
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
@@ -82,6 +82,9 @@ public sealed record BenchSizes
         ProfileReloads = 1,
         SignalRConnections = 50,
         SignalRDeploys = 2,
+        ProcessLoadReloads = 2,
+        ProcessReloads = 3,
+        ProcessCheckpoint = 1,
     };
 
     /// <summary>wrk (real runs) or the in-process HttpClient loop (quick runs: no apt needed).</summary>
@@ -131,6 +134,13 @@ public sealed record BenchSizes
 
     /// <summary>Section 9: reload.drainTimeout of its host (reload.longLived stays reconnect, the default).</summary>
     public TimeSpan SignalRDrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Section 11: deploys of a process app under load (restarts spread over them: <see cref="Restarts"/>).</summary>
+    public int ProcessLoadReloads { get; init; } = 60;
+
+    /// <summary>Section 11: paced deploys of a process app for the host's memory, and the one at which it is first read.</summary>
+    public int ProcessReloads { get; init; } = 200;
+    public int ProcessCheckpoint { get; init; } = 20;
 
     public TimeSpan PollEvery { get; init; } = TimeSpan.FromMilliseconds(2);
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(10);

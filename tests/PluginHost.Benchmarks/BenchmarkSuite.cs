@@ -36,7 +36,7 @@ public static class BenchmarkSuite
                 throughputLoad = pinning is null ? load : new WrkLoad(wrk, 1, sizes.Connections, pinning.LoadCpus);
                 loadTool = pinning is null
                     ? $"{version}; {load.Description}"
-                    : $"{version}; {load.Description}; throughput comparisons (1, 5, 6, 8, 10) pin each server to CPU {pinning.ServerCpus} (taskset) and use {throughputLoad.Description}";
+                    : $"{version}; {load.Description}; throughput comparisons (1, 5, 6, 8, 10, 11) pin each server to CPU {pinning.ServerCpus} (taskset) and use {throughputLoad.Description}";
             }
             else
             {
@@ -56,7 +56,7 @@ public static class BenchmarkSuite
         [
             new RequestOverheadBench(context), new ReloadLatencyBench(context), new ReloadUnderLoadBench(context),
             new MemoryBench(context), new ManyAppsBench(context), new LoggingCostBench(context), new RealStackBench(context), new HttpsBench(context),
-            new SignalRDeployBench(context), new AspNetCoreAppBench(context), new WarmSwapBench(context),
+            new SignalRDeployBench(context), new AspNetCoreAppBench(context), new WarmSwapBench(context), new ProcessModeBench(context),
         ];
         var table = new ResultTable(MachineInfo.Read(), options.Quick ? "quick" : "full", Settings(sizes, loadTool));
         var failed = 0;

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using PluginHost.Benchmarks;
 
-// dotnet run -c Release --project tests/PluginHost.Benchmarks -- [--quick] [--only overhead,reload,load,memory,apps,logging,realstack,https,signalr,aspnetcore,warm] [--output FILE]
+// dotnet run -c Release --project tests/PluginHost.Benchmarks -- [--quick] [--only overhead,reload,load,memory,apps,logging,realstack,https,signalr,aspnetcore,warm,process] [--output FILE]
 BenchOptions options;
 try
 {

@@ -102,10 +102,66 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// User + system CPU time of the process and of its live child processes (a host's workers, which run its process
+    /// apps), so far. A child that exited is no longer counted.
+    /// </summary>
     public TimeSpan CpuTime()
     {
         _process.Refresh();
-        return _process.TotalProcessorTime;
+        var total = _process.TotalProcessorTime;
+        foreach (var child in ChildIds(_process.Id))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(child);
+                total += process.TotalProcessorTime;
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // Exited meanwhile.
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Called with each line the process writes (stdout and stderr), on the thread that read it.</summary>
+    public event Action<string>? LineWritten;
+
+    /// <summary>The processes whose parent is <paramref name="pid"/>, from /proc/&lt;pid&gt;/stat (empty where there is no /proc).</summary>
+    public static IReadOnlyList<int> ChildIds(int pid)
+    {
+        var children = new List<int>();
+        if (!Directory.Exists("/proc"))
+        {
+            return children;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var candidate))
+            {
+                continue;
+            }
+
+            try
+            {
+                // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 1 && int.TryParse(fields[1], out var parent) && parent == pid)
+                {
+                    children.Add(candidate);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Exited meanwhile.
+            }
+        }
+
+        return children;
     }
 
     public void Kill()
@@ -147,6 +203,7 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        LineWritten?.Invoke(line);
         while (_output.Count > KeptLines && _output.TryDequeue(out _))
         {
         }

@@ -10,7 +10,9 @@ namespace PluginHost.Benchmarks.Infrastructure;
 /// <param name="Assembly">Main assembly, relative to the release folder.</param>
 /// <param name="Warmup">Paths requested before the generation takes traffic.</param>
 /// <param name="Settings">The app's <c>settings</c>, as IConfiguration keys ("Section:Key"); none when null.</param>
-public sealed record BenchApp(string Name, string Mount, string Assembly, IReadOnlyList<string> Warmup, IReadOnlyDictionary<string, string>? Settings = null)
+/// <param name="Isolation">apps[].isolation (<c>process</c>: each generation in a worker process), or null for the default (in the host's process).</param>
+public sealed record BenchApp(string Name, string Mount, string Assembly, IReadOnlyList<string> Warmup, IReadOnlyDictionary<string, string>? Settings = null,
+    string? Isolation = null)
 {
     /// <summary>What the sample ReportingApi reads (its title and figures), in the host's config and the bare baseline alike.</summary>
     public static IReadOnlyDictionary<string, string> ReportingSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -149,6 +151,11 @@ public sealed class Deployment : IDisposable
                     warmup: [{string.Join(", ", app.Warmup)}]
 
                 """);
+            if (app.Isolation is { } isolation)
+            {
+                yaml.Append(CultureInfo.InvariantCulture, $"    isolation: {isolation}\n");
+            }
+
             if (app.Settings is { Count: > 0 } settings)
             {
                 // Flat keys ("ConnectionStrings:Default") are what the host makes of nested maps anyway.

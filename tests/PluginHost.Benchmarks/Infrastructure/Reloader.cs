@@ -87,6 +87,8 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
     /// Waits until every retired generation has been collected (status: no retiredAlive, at least
     /// <paramref name="collected"/> collected), or every one still alive was reported leaked and explained (its
     /// <c>heldBy</c> chains are in status: waiting longer changes nothing), or the bound passes; returns the last status read.
+    /// A host whose apps all run in worker processes (<c>isolation: process</c>) loads no app code of its own, so none of its
+    /// generations is ever collected: it has settled once no retired generation is still retiring (its workers stopped).
     /// </summary>
     public async Task<JsonElement> WaitSettledAsync(long collected, TimeSpan bound, CancellationToken cancellationToken = default)
     {
@@ -95,7 +97,10 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
         {
             var status = await host.StatusAsync(cancellationToken);
             var alive = status.GetProperty("retiredAlive").EnumerateArray().ToList();
-            var settled = alive.Count == 0 && status.GetProperty("collectedGenerations").GetInt64() >= collected;
+            var inWorkers = status.GetProperty("apps").EnumerateArray().All(a => a.TryGetProperty("worker", out var worker) && worker.ValueKind == JsonValueKind.Object);
+            var settled = alive.Count == 0 && (inWorkers
+                ? status.GetProperty("retiring").GetArrayLength() == 0
+                : status.GetProperty("collectedGenerations").GetInt64() >= collected);
             var explainedLeaks = alive.Count > 0 && alive.All(r => r.GetProperty("state").GetString() == "Leaked" && r.GetProperty("heldBy").GetArrayLength() > 0);
             if (settled || explainedLeaks || Stopwatch.GetElapsedTime(started) > bound)
             {
@@ -136,6 +141,16 @@ public sealed record ServedInstance(string? Version, long Generation, string Ins
     {
         var generation = answer.GetProperty("generation").GetInt64();
         return new(answer.GetProperty("version").GetString() ?? "", generation, generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// <c>{ version, generation }</c> of a process app (<c>isolation: process</c>): the generation it reports is its worker's,
+    /// not the host's, so the instance is told by both together (the deploys alternate v1 ⇄ v2) and no host generation is claimed.
+    /// </summary>
+    public static ServedInstance FromVersionInWorker(JsonElement answer)
+    {
+        var version = answer.GetProperty("version").GetString() ?? "";
+        return new(version, 0, version + "/" + answer.GetProperty("generation").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>

@@ -103,8 +103,15 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new BenchException($"No VmRSS in /proc/{_process.Id}/status");
     }
 
-    /// <summary>User + system CPU time the server process has used so far.</summary>
+    /// <summary>User + system CPU time the server process and its live child processes (a host's workers) have used so far.</summary>
     public TimeSpan CpuTime() => _process.CpuTime();
+
+    /// <summary>Called with each line the server writes from now on (stdout and stderr), on the thread that read it.</summary>
+    public event Action<string>? LineWritten
+    {
+        add => _process.LineWritten += value;
+        remove => _process.LineWritten -= value;
+    }
 
     /// <summary>Throws with the server's output when it died.</summary>
     public void EnsureRunning()

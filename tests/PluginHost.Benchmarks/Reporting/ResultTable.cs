@@ -5,7 +5,7 @@ namespace PluginHost.Benchmarks.Reporting;
 /// <summary>The suite's output: machine info, one markdown table of every figure beside its baseline, and notes.</summary>
 public sealed class ResultTable(MachineInfo machine, string mode, IReadOnlyList<string> settings)
 {
-    private static readonly string[] SectionNames = ["", "Request overhead", "Reload latency", "Reloads under load", "Memory across reloads", "Many apps", "Logging cost", "Real-stack app", "HTTPS", "SignalR across deploys", "Unmodified ASP.NET Core app", "Instant rollback and prepared promote"];
+    private static readonly string[] SectionNames = ["", "Request overhead", "Reload latency", "Reloads under load", "Memory across reloads", "Many apps", "Logging cost", "Real-stack app", "HTTPS", "SignalR across deploys", "Unmodified ASP.NET Core app", "Instant rollback and prepared promote", "Process mode"];
     private readonly List<BenchRow> _rows = [];
     private readonly List<string> _notes = [];
 
