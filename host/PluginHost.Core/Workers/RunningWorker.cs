@@ -12,11 +12,10 @@ public sealed class RunningWorker : IDisposable
 {
     private long _requests;
 
-    public RunningWorker(WorkerProcess process, string key, TimeSpan connectTimeout)
+    public RunningWorker(WorkerProcess process, TimeSpan connectTimeout)
     {
         ArgumentNullException.ThrowIfNull(process);
         Process = process;
-        Key = key;
         Client = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -32,7 +31,7 @@ public sealed class RunningWorker : IDisposable
     public WorkerProcess Process { get; }
 
     /// <summary>The secret the host's requests to this worker carry.</summary>
-    public string Key { get; }
+    public string Key => Process.Key;
     public HttpMessageInvoker Client { get; }
     public DrainGate Requests { get; } = new();
 

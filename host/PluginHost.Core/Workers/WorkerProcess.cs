@@ -28,21 +28,25 @@ public sealed partial class WorkerProcess : IDisposable
     private const int KeptLines = 30;
     private const int SigTerm = 15;
     private readonly Process _process;
-    private readonly ILogger _logger;
-    private readonly string _app;
+    private ILogger _logger;
+    private string _app;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _tail = new();
     private LogLevel _lastLevel = LogLevel.Information;
 
-    private WorkerProcess(Process process, string socketPath, string app, ILogger logger, DateTimeOffset startedAt)
+    private WorkerProcess(Process process, string socketPath, string key, string app, ILogger logger, DateTimeOffset startedAt)
     {
         _process = process;
         _logger = logger;
         _app = app;
         SocketPath = socketPath;
+        Key = key;
         StartedAt = startedAt;
     }
+
+    /// <summary>The secret the host's requests to this worker carry.</summary>
+    public string Key { get; }
 
     public int Pid { get; private set; }
     public string SocketPath { get; }
@@ -55,8 +59,36 @@ public sealed partial class WorkerProcess : IDisposable
 
     public static WorkerProcess Start(WorkerLaunch launch, WorkerStartInfo info, ILogger logger, TimeProvider timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(launch);
         ArgumentNullException.ThrowIfNull(info);
+        return Start(launch, info, Arguments(info), info.App, logger, timeProvider);
+    }
+
+    /// <summary>
+    /// A spare: a worker that starts its runtime and engine now and waits for <see cref="Assign"/> to say which app
+    /// generation to load, so a reload does not wait for a process to start.
+    /// </summary>
+    public static WorkerProcess StartSpare(WorkerLaunch launch, WorkerStartInfo info, ILogger logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        string[] arguments = [WorkerProtocol.Verb, "--config", info.ConfigPath, "--socket", info.SocketPath, "--spare"];
+        return Start(launch, info, arguments, "(spare)", logger, timeProvider);
+    }
+
+    /// <summary>Tells a spare which app generation to load and serve; from here on it is that app's worker.</summary>
+    public void Assign(string app, string releasePath, long generation, ILogger logger)
+    {
+        _app = app;
+        _logger = logger;
+        var input = _process.StandardInput;
+        input.WriteLine(app);
+        input.WriteLine(releasePath);
+        input.WriteLine(generation.ToString(CultureInfo.InvariantCulture));
+        input.Flush();
+    }
+
+    private static WorkerProcess Start(WorkerLaunch launch, WorkerStartInfo info, IEnumerable<string> arguments, string app, ILogger logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
         var startInfo = new ProcessStartInfo(launch.FileName)
         {
             RedirectStandardInput = true,
@@ -65,19 +97,21 @@ public sealed partial class WorkerProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(info.ConfigPath)!,
         };
-        foreach (var argument in launch.Arguments.Concat(Arguments(info)))
+        foreach (var argument in launch.Arguments.Concat(arguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
 
         startInfo.Environment[WorkerProtocol.KeyEnvironment] = info.Key;
+        // A worker serves one app: workstation GC holds a fraction of the server GC's memory per process.
+        startInfo.Environment["DOTNET_gcServer"] = "0";
         if (info.MemoryLimit is { } limit)
         {
             startInfo.Environment["DOTNET_GCHeapHardLimit"] = limit.ToString("X", CultureInfo.InvariantCulture);
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(process, info.SocketPath, info.App, logger, timeProvider.GetUtcNow());
+        var worker = new WorkerProcess(process, info.SocketPath, info.Key, app, logger, timeProvider.GetUtcNow());
         process.OutputDataReceived += (_, e) => worker.OnOutput(e.Data);
         process.ErrorDataReceived += (_, e) => worker.OnOutput(e.Data);
         process.Exited += (_, _) => worker.OnExited();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Configuration;
@@ -12,24 +13,45 @@ namespace PluginHost.Core.Workers;
 /// <param name="StopTimeout">After SIGTERM, how long a worker may take to exit before SIGKILL (reload.unloadTimeout).</param>
 public sealed record WorkerHosting(WorkerLaunch? Launch, string ConfigPath, WorkersConfig Workers, TimeSpan DrainTimeout, TimeSpan StopTimeout);
 
-/// <summary>Starts one worker process for an app generation and waits until it serves.</summary>
-public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder folder, WorkerForwarder forwarder, TimeProvider timeProvider) : IDisposable
+/// <summary>
+/// Starts one worker process for an app generation and waits until it serves. A worker is taken from the spares when
+/// there is one: processes started ahead, their runtime and engine already up, waiting to be told their app. Each worker
+/// started (for a reload, a restart or a recycle) starts a spare for the next one, up to one per process app.
+/// </summary>
+public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder folder, WorkerForwarder forwarder, TimeProvider timeProvider,
+    ILogger<WorkerStarter> logger) : IDisposable
 {
     /// <summary>A worker takes this long to start its runtime on top of the app's own warm-up.</summary>
     private static readonly TimeSpan StartAllowance = TimeSpan.FromSeconds(15);
+    private readonly ConcurrentQueue<WorkerProcess> _spares = new();
+    private readonly ConcurrentDictionary<string, bool> _apps = new(StringComparer.OrdinalIgnoreCase);
+    private volatile bool _disposed;
 
     public WorkerHosting Hosting => hosting;
     public WorkerForwarder Forwarder => forwarder;
     public TimeProvider TimeProvider => timeProvider;
 
-    public async Task<RunningWorker> StartAsync(AppConfig app, string releasePath, long generation, ILogger logger, CancellationToken cancellationToken)
+    public async Task<RunningWorker> StartAsync(AppConfig app, string releasePath, long generation, ILogger appLogger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
         var launch = hosting.Launch ?? throw new WorkerStartException(
             "isolation: process needs the pluginhost executable to start workers, and this host was not started as it");
-        var info = new WorkerStartInfo(hosting.ConfigPath, app.Name, releasePath, generation, folder.NewSocketPath(app.Name),
-            RandomNumberGenerator.GetHexString(32), app.MemoryLimit);
-        var process = WorkerProcess.Start(launch, info, logger, timeProvider);
+        _apps.TryAdd(app.Name, true);
+        WorkerProcess process;
+        // A spare's environment was fixed when it started: an app with a heap limit gets a worker of its own.
+        if (app.MemoryLimit is null && TakeSpare() is { } spare)
+        {
+            process = spare;
+            process.Assign(app.Name, releasePath, generation, appLogger);
+        }
+        else
+        {
+            var info = new WorkerStartInfo(hosting.ConfigPath, app.Name, releasePath, generation, folder.NewSocketPath(app.Name),
+                RandomNumberGenerator.GetHexString(32), app.MemoryLimit);
+            process = WorkerProcess.Start(launch, info, appLogger, timeProvider);
+        }
+
+        StartSpares(launch);
         try
         {
             await process.WaitReadyAsync(app.WarmupTimeout + StartAllowance, timeProvider, cancellationToken);
@@ -41,8 +63,42 @@ public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder fol
             throw;
         }
 
-        return new RunningWorker(process, info.Key, hosting.Workers.ProbeTimeout);
+        return new RunningWorker(process, hosting.Workers.ProbeTimeout);
     }
 
-    public void Dispose() => folder.Dispose();
+    private WorkerProcess? TakeSpare()
+    {
+        while (_spares.TryDequeue(out var spare))
+        {
+            if (!spare.HasExited)
+            {
+                return spare;
+            }
+
+            spare.Dispose();
+        }
+
+        return null;
+    }
+
+    /// <summary>Tops the spares up to one per process app seen so far.</summary>
+    private void StartSpares(WorkerLaunch launch)
+    {
+        while (!_disposed && _spares.Count < _apps.Count)
+        {
+            var info = new WorkerStartInfo(hosting.ConfigPath, "", "", 0, folder.NewSocketPath("spare"), RandomNumberGenerator.GetHexString(32));
+            _spares.Enqueue(WorkerProcess.StartSpare(launch, info, logger, timeProvider));
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_spares.TryDequeue(out var spare))
+        {
+            spare.Dispose();
+        }
+
+        folder.Dispose();
+    }
 }

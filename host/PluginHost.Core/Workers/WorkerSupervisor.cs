@@ -56,9 +56,9 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, AppConfig 
                 worker.Requests.Exit();
             }
 
-            if (app.Recycle?.MaxRequests is { } max && worker.CountRequest() == max)
+            if (worker.CountRequest() == app.Recycle?.MaxRequests)
             {
-                _ = ReplaceAsync(worker, $"it served {max} requests (recycle.maxRequests)", recycle: true);
+                _ = ReplaceAsync(worker, $"it served {worker.Served} requests (recycle.maxRequests)", recycle: true);
             }
 
             return;

@@ -8,10 +8,11 @@ internal static class WorkerVerb
 {
     public static Command Create(CliServices services, Option<string> config)
     {
-        var app = new Option<string>("--app") { Required = true };
-        var release = new Option<string>("--release") { Required = true };
-        var generation = new Option<long>("--generation") { Required = true };
+        var app = new Option<string>("--app");
+        var release = new Option<string>("--release");
+        var generation = new Option<long>("--generation");
         var socket = new Option<string>("--socket") { Required = true };
+        var spare = new Option<bool>("--spare") { Description = "Start now, then read app, release and generation from standard input" };
         var command = new Command(Core.Workers.WorkerProtocol.Verb, "Serve one app generation on a socket for the host (started by the host)")
         {
             Hidden = true,
@@ -20,9 +21,10 @@ internal static class WorkerVerb
         command.Add(release);
         command.Add(generation);
         command.Add(socket);
+        command.Add(spare);
         CliAction.Set(command, services, config, context => WorkerCommand.RunAsync(
-            new WorkerArguments(context.ConfigPath, context.GetValue(app)!, context.GetValue(release)!, context.GetValue(generation), context.GetValue(socket)!),
-            context.CancellationToken));
+            new WorkerArguments(context.ConfigPath, context.GetValue(app) ?? "", context.GetValue(release) ?? "", context.GetValue(generation), context.GetValue(socket)!),
+            context.GetValue(spare), context.CancellationToken));
         return command;
     }
 }

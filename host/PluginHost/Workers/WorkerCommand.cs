@@ -19,7 +19,8 @@ public static class WorkerCommand
 {
     private static readonly TimeSpan HostGoneGrace = TimeSpan.FromSeconds(5);
 
-    public static async Task<int> RunAsync(WorkerArguments worker, CancellationToken cancellationToken = default)
+    /// <param name="spare">Start the runtime and the engine now, then read the app, release and generation from standard input.</param>
+    public static async Task<int> RunAsync(WorkerArguments worker, bool spare, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(worker);
         var key = Environment.GetEnvironmentVariable(WorkerProtocol.KeyEnvironment);
@@ -27,6 +28,17 @@ public static class WorkerCommand
         {
             await Console.Out.WriteLineAsync($"{WorkerProtocol.FailedPrefix}{WorkerProtocol.KeyEnvironment} is not set; workers are started by the host, not by hand");
             return 1;
+        }
+
+        if (spare)
+        {
+            await SpareWorker.PrepareAsync(worker, key);
+            if (SpareWorker.ReadAssignment(worker) is not { } assigned)
+            {
+                return 0; // The host went away (or stopped) before it needed this spare.
+            }
+
+            worker = assigned;
         }
 
         HostConfig config;
@@ -67,7 +79,7 @@ public static class WorkerCommand
         }
     }
 
-    private static WebApplication Build(HostConfig config, WorkerArguments worker, string key, LogBuffers logBuffers)
+    internal static WebApplication Build(HostConfig config, WorkerArguments worker, string key, LogBuffers logBuffers)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {

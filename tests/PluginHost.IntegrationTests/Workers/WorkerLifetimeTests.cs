@@ -24,7 +24,7 @@ public sealed class WorkerLifetimeTests : IDisposable
         host.Terminate();
         Assert.Equal(0, await host.WaitForExitAsync(TimeSpan.FromSeconds(60)));
 
-        Assert.Equal(2, workers.Count);
+        Assert.True(workers.Count >= 2, $"{workers.Count} worker processes (two apps, and their spares)");
         await Eventually.WaitAsync(() => workers.All(pid => !ProcessApps.IsRunning(pid)), "every worker exiting with the host");
         Assert.Empty(Directory.EnumerateFileSystemEntries(RuntimeRoot));
     }
@@ -60,7 +60,7 @@ public sealed class WorkerLifetimeTests : IDisposable
         return host;
     }
 
-    /// <summary>The workers are the processes whose command line names this deployment's config.</summary>
+    /// <summary>The workers (and spare workers) are the processes whose command line names this deployment's config.</summary>
     private List<int> WorkerPids() =>
         [.. Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0 && IsWorkerOfThisTest(pid))];
 
