@@ -38,8 +38,11 @@ public sealed class StandbyTests : HostedTest
         using var stop = new CancellationTokenSource();
         var clients = Enumerable.Range(0, 8).Select(_ => Task.Run(() => RequestContinuouslyAsync(failures, stop.Token))).ToList();
 
+        var reloadsBefore = Host.Coordinator.History.Count;
         var rollback = await CliRunner.RunAsync(Releases, "rollback");
         await WaitServedAsync("v1");
+        // The new generation serves a moment before the coordinator records the reload's result (LastResult below).
+        await Host.WaitForReloadResultAsync(reloadsBefore, "the rollback's reload recorded");
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 
@@ -64,8 +67,11 @@ public sealed class StandbyTests : HostedTest
         var validate = await CliRunner.RunAsync(Releases, "validate", "v2");
         var loadsBefore = Loaded().Count;
 
+        var reloadsBefore = Host.Coordinator.History.Count;
         var promote = await CliRunner.RunAsync(Releases, "promote", "v2");
         await WaitServedAsync("v2");
+        // Until the promote's reload is recorded, LastResult is the prepare's (swap: built).
+        await Host.WaitForReloadResultAsync(reloadsBefore, "the promote's reload recorded");
 
         Assert.True(prepare.ExitCode == 0, prepare.Error);
         Assert.Contains($"prepared: 'v2' generation {number}", prepare.Out, StringComparison.Ordinal);

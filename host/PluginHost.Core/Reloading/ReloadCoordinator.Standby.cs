@@ -181,6 +181,13 @@ public sealed partial class ReloadCoordinator
     /// Lets go of standbys whose release folder or config changed on disk, and of a rollback standby that is no longer the
     /// rollback target. Skipped while a reload runs (it checks what it uses itself).
     /// </summary>
+    /// <remarks>
+    /// A standby of the release the production link leads to <em>now</em> is never let go for not being the rollback target:
+    /// a flip to it (a 'rollback', or a link moved by hand) was made and the reload that swaps it in has not run yet (it
+    /// waits for the next poll and the debounce). In that window the history already records the flip, so production is
+    /// the standby's release and 'rollback' would go elsewhere (or nowhere): asking the history would unload exactly the
+    /// generation the pending reload is about to swap in, and that reload would build the release again.
+    /// </remarks>
     public void CheckStandbys()
     {
         if (_standbys.Current.Count == 0 || !_gate.Wait(0))
@@ -193,7 +200,9 @@ public sealed partial class ReloadCoordinator
             var config = Config;
             RetireAll(_standbys.Discard(s => !s.Fingerprint.Matches(ReleaseFingerprint.Take(s.Generation.Release.Path, config.SourcePath))),
                 "its release folder or config.yaml changed on disk");
-            RetireAll(_standbys.Discard(s => s.Role == StandbyRole.Previous && _hooks.IsRollbackTarget?.Invoke(config, s.Generation.Release.Version) == false),
+            var production = TryResolve(config)?.Path;
+            RetireAll(_standbys.Discard(s => s.Role == StandbyRole.Previous && s.Generation.Release.Path != production
+                    && _hooks.IsRollbackTarget?.Invoke(config, s.Generation.Release.Version) == false),
                 "it is no longer the rollback target");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReleaseStoreException)

@@ -154,6 +154,37 @@ public sealed class ReloadCoordinatorStandbyTests : IDisposable
         await _retirer.Received(1).RetireAsync(first, Arg.Any<CancellationToken>());
     }
 
+    [Fact]
+    public async Task CheckStandbys_BetweenARollbackFlipAndItsReload_KeepsTheStandbyTheReloadSwapsIn()
+    {
+        // As in production: the first release was linked by hand (no history entry), then the CLI's promote and rollback,
+        // with the host's own rollback-target rule reading the real history.
+        var store = ReleaseStore.For(_config);
+        await using var sut = CreateSut(hooks: new ReloadHooks(_ => _config) { IsRollbackTarget = RollbackTargets.IsStillTarget });
+        var first = await sut.LoadFirstAsync();
+        store.Promote("v2");
+        await sut.ReloadAsync(new ReloadRequest("flip to v2"));
+        sut.CheckStandbys();
+        var keptAfterPromote = sut.Standbys.Select(s => s.Generation.Release.Version).ToList();
+
+        // The link is back on v1 and the history says so; the watcher's reload has not run yet when the periodic check does.
+        store.Rollback();
+        sut.CheckStandbys();
+        var keptBeforeTheReload = sut.Standbys.Select(s => s.Generation.Release.Version).ToList();
+        var result = await sut.ReloadAsync(new ReloadRequest("flip back to v1"));
+        // v2 is no rollback target once the rollback walked back past it: that standby goes.
+        sut.CheckStandbys();
+        await sut.WhenRetiredAsync();
+
+        Assert.Equal(["v1"], keptAfterPromote);
+        Assert.Equal(["v1"], keptBeforeTheReload);
+        Assert.Equal((true, SwapKinds.Standby, 1L), (result.Ok, result.Swap, result.Generation));
+        Assert.Same(first, _current.Value);
+        Assert.Empty(sut.Standbys);
+        await _retirer.DidNotReceive().RetireAsync(first, Arg.Any<CancellationToken>());
+        await _retirer.Received(1).RetireAsync(Arg.Is<Generation>(g => g.Number == 2), Arg.Any<CancellationToken>());
+    }
+
     private ReloadCoordinator CreateSut(HostConfig? config = null, ReloadHooks? hooks = null)
     {
         config ??= _config;
