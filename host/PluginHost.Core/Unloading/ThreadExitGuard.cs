@@ -4,8 +4,9 @@ namespace PluginHost.Core.Unloading;
 
 /// <summary>
 /// Works around a .NET 10 runtime defect that corrupts a live generation when a thread exits. A thread that touches a
-/// thread static of a collectible type (the app's own, or a framework generic over an app type, e.g. the per-thread
-/// buckets of <c>ArrayPool&lt;TheAppsType&gt;.Shared</c> that LINQ and EF Core use) records a handle into that context's
+/// thread static of a collectible type (the app's own, or a framework generic over a type of the generation, e.g. the
+/// per-thread buckets of <c>ArrayPool&lt;ExpressionTreeFuncletizer.State&gt;.Shared</c> that EF Core's query compiler
+/// rents from, over the generation's own copy of EF Core) records a handle into that context's
 /// loader allocator under the type's thread-static index. Unloading the context frees the index but leaves the handle
 /// in every thread that used it; the index is then given to a type of a newer generation. When such a thread exits,
 /// the runtime frees its handles through the types that now own the indices: the newer generation's allocator frees a
