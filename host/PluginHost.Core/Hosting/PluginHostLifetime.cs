@@ -22,6 +22,15 @@ internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Log.RuntimeGuard(logger, VirtualDispatchCacheGuard.EnsureApplied());
+        if (ThreadExitGuard.Check() is var (keptAlive, threadExits) && keptAlive)
+        {
+            Log.RuntimeGuard(logger, threadExits);
+        }
+        else
+        {
+            Log.RuntimeGuardMissing(logger, threadExits);
+        }
+
         await coordinator.LoadFirstAsync(cancellationToken);
         // SIGTERM: the serving generation hears ApplicationStopping before Kestrel waits for open connections, so apps close
         // their streams (WebSockets with 1001) and the host can exit as soon as they have.
@@ -72,5 +81,8 @@ internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, 
 
         [LoggerMessage(EventId = 82, EventName = "RuntimeGuard", Level = LogLevel.Information, Message = "Runtime: {Guard}")]
         public static partial void RuntimeGuard(ILogger logger, string guard);
+
+        [LoggerMessage(EventId = 83, EventName = "RuntimeGuardMissing", Level = LogLevel.Warning, Message = "Runtime: {Guard}")]
+        public static partial void RuntimeGuardMissing(ILogger logger, string guard);
     }
 }
