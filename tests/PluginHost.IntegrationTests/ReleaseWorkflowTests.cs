@@ -7,14 +7,7 @@ public sealed class ReleaseWorkflowTests : HostedTest
 {
     protected override bool UseConfigUrls => true;
 
-    protected override void Arrange()
-    {
-        Releases.CreateSampleRelease("v1");
-        Releases.CreateSampleRelease("v2", aggregation: "ReportingApi.Aggregation.V2");
-        Releases.Promote("v1");
-        Releases.WriteSampleConfig();
-        File.AppendAllText(Releases.ConfigPath, $"server:\n  urls: http://127.0.0.1:{HostRunner.FreePort()}\n");
-    }
+    protected override void Arrange() => Releases.ArrangeTwoSampleReleasesOnAFixedPort();
 
     /// <summary>README's form of the command: `dotnet run --project host/PluginHost -- verb`, config.yaml found where it is run.</summary>
     [Fact]

@@ -22,11 +22,16 @@ public sealed record ReleaseFingerprint(string Release, string Hash, long Assemb
         ArgumentException.ThrowIfNullOrEmpty(configPath);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long assemblyBytes = 0;
-        foreach (var (relative, file) in Files(releasePath))
+        var files = Files(releasePath);
+        if (files is null)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-                $"{relative}\0{file.Length}\0{file.LastWriteTimeUtc.Ticks}\n")));
-            assemblyBytes += file.Extension.Equals(".dll", StringComparison.OrdinalIgnoreCase) ? file.Length : 0;
+            hash.AppendData(Guid.NewGuid().ToByteArray());
+        }
+
+        foreach (var (relative, length, ticks) in files ?? [])
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{relative}\0{length}\0{ticks}\n")));
+            assemblyBytes += relative.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? length : 0;
         }
 
         hash.AppendData(Directory.Exists(releasePath) ? [1] : [0]);
@@ -37,19 +42,33 @@ public sealed record ReleaseFingerprint(string Release, string Hash, long Assemb
     /// <summary>Whether <paramref name="other"/> names the same folder with the same files and config.</summary>
     public bool Matches(ReleaseFingerprint? other) => other is not null && other.Release == Release && other.Hash == Hash;
 
-    private static IEnumerable<(string Relative, FileInfo File)> Files(string releasePath)
+    /// <summary>
+    /// The release's files, not following links to folders (a link inside a release may point anywhere, even back up: a loop
+    /// must not stop the host). A folder that cannot be listed gives no files, so the fingerprint then matches no build.
+    /// </summary>
+    private static IReadOnlyList<(string Relative, long Length, long Ticks)>? Files(string releasePath)
     {
-        var root = new DirectoryInfo(releasePath);
-        if (!root.Exists)
+        if (!Directory.Exists(releasePath))
         {
             return [];
         }
 
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
-        return root.EnumerateFiles("*", options)
-            .Select(f => (Path.GetRelativePath(releasePath, f.FullName), f))
-            .OrderBy(f => f.Item1, StringComparer.Ordinal)
-            .ToList();
+        // Sizes and times as the listing reports them: nothing is opened, so a dangling link cannot fail it.
+        var files = new System.IO.Enumeration.FileSystemEnumerable<(string, long, long)>(releasePath,
+            (ref System.IO.Enumeration.FileSystemEntry entry) => (Path.GetRelativePath(releasePath, entry.ToFullPath()), entry.Length, entry.LastWriteTimeUtc.UtcTicks),
+            new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory,
+            ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        try
+        {
+            return files.OrderBy(f => f.Item1, StringComparer.Ordinal).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static byte[] ConfigBytes(string configPath)

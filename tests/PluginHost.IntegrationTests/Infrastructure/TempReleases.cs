@@ -76,9 +76,10 @@ public sealed class TempReleases : IDisposable
 
     /// <summary>
     /// A config.yaml serving <paramref name="apps"/> (the YAML list that goes under <c>apps:</c>) with quick reloads:
-    /// polled every 200 ms, a 50 ms debounce, 10 s to drain and 10 s to unload.
+    /// polled every 200 ms, a 50 ms debounce, 10 s to drain and 10 s to unload; <paramref name="reload"/> adds keys to the
+    /// reload section, <paramref name="sections"/> whole top-level sections.
     /// </summary>
-    public void WriteAppsConfig(string apps) => WriteConfig($"""
+    public void WriteAppsConfig(string apps, string reload = "", string sections = "") => WriteConfig($"""
         releases:
           root: releases
         reload:
@@ -87,9 +88,23 @@ public sealed class TempReleases : IDisposable
           debounce: 50ms
           drainTimeout: 10s
           unloadTimeout: 10s
+        {Indent(reload, "  ")}
+        {sections}
         apps:
-        {string.Join("\n", apps.Split('\n').Select(line => "  " + line.TrimEnd('\r')))}
+        {Indent(apps, "  ")}
         """);
+
+    private static string Indent(string yaml, string indent) => string.Join("\n", yaml.Split('\n').Select(line => indent + line.TrimEnd('\r')));
+
+    /// <summary>v1 and v2 of the samples, production on v1, the sample config on a fixed free port (for the CLI's status calls).</summary>
+    public void ArrangeTwoSampleReleasesOnAFixedPort()
+    {
+        CreateSampleRelease("v1");
+        CreateSampleRelease("v2", aggregation: "ReportingApi.Aggregation.V2");
+        Promote("v1");
+        WriteSampleConfig();
+        File.AppendAllText(ConfigPath, $"server:\n  urls: http://127.0.0.1:{HostRunner.FreePort()}\n");
+    }
 
     /// <summary>A config for the two sample apps; <paramref name="extra"/> is appended (more top-level sections).</summary>
     /// <param name="keepPrevious">reload.keepPrevious: false makes every flip build (tests of the build path flip back and forth).</param>

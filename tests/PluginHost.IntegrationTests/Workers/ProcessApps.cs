@@ -12,51 +12,52 @@ internal static class ProcessApps
         foreach (var version in new[] { "v1", "v2" })
         {
             releases.CreateSampleRelease(version, version == "v1" ? "ReportingApi.Aggregation" : "ReportingApi.Aggregation.V2");
-            releases.CreateRelease(version, ("Crashy", "CrashesOnDemand"));
+            releases.CreateRelease(version, ("Crashy", "CrashesOnDemand"), ("Tiny", "TinyJson"));
         }
 
         releases.Promote("v1");
     }
 
-    /// <summary>ReportingApi and Crashy each in worker processes, WebApp in the host, quick probes and restarts.</summary>
-    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "", string? runtimeDirectory = null) => releases.WriteConfig($"""
-        releases:
-          root: releases
-        reload:
-          trigger: releases/reload.trigger
-          pollInterval: 200ms
-          debounce: 50ms
-          drainTimeout: 10s
-          unloadTimeout: 10s
-          keepPrevious: false
-        workers:
-          probeInterval: 200ms
-          probeTimeout: 1s
-          maxRestartDelay: 1s
-          {(runtimeDirectory is null ? "" : "runtimeDirectory: " + runtimeDirectory)}
-        apps:
-          - name: ReportingApi
-            mount: /api/v1
-            assembly: ReportingApi/ReportingApi.dll
-            isolation: process
-            warmup: [/version]
-            settings:
-              figures: [3, 5, 8, 13]
-        {Indent(reportingExtra)}
-          - name: WebApp
-            mount: /
-            assembly: WebApp/WebApp.dll
-            static: wwwroot
-          - name: Crashy
-            mount: /crashy
-            assembly: Crashy/CrashesOnDemand.dll
-            isolation: process
-            memoryLimit: 256MB
-            warmup: [/whoami]
-        {Indent(crashyExtra)}
-        """);
+    /// <summary>
+    /// The two samples (ReportingApi, WebApp) and the crashing app each in worker processes, TinyJson in the host, quick
+    /// probes and restarts, every reload built (no standby).
+    /// </summary>
+    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "", string? runtimeDirectory = null) =>
+        releases.WriteAppsConfig($"""
+            - name: ReportingApi
+              mount: /api/v1
+              assembly: ReportingApi/ReportingApi.dll
+              isolation: process
+              warmup: [/version]
+              settings:
+                figures: [3, 5, 8, 13]
+            {Indent(reportingExtra)}
+            - name: WebApp
+              mount: /
+              assembly: WebApp/WebApp.dll
+              isolation: process
+              static: wwwroot
+            - name: Tiny
+              mount: /tiny
+              assembly: Tiny/TinyJson.dll
+            - name: Crashy
+              mount: /crashy
+              assembly: Crashy/CrashesOnDemand.dll
+              isolation: process
+              memoryLimit: 256MB
+              warmup: [/whoami]
+            {Indent(crashyExtra)}
+            """,
+            reload: "keepPrevious: false",
+            sections: $"""
+                workers:
+                  probeInterval: 200ms
+                  probeTimeout: 1s
+                  maxRestartDelay: 1s
+                  {(runtimeDirectory is null ? "" : "runtimeDirectory: " + runtimeDirectory)}
+                """);
 
-    private static string Indent(string yaml) => string.Join("\n", yaml.Split('\n').Select(line => "    " + line));
+    private static string Indent(string yaml) => string.Join("\n", yaml.Split('\n').Select(line => "  " + line));
 
     public static async Task<JsonElement> WorkerAsync(HostRunner host, string app)
     {

@@ -8,8 +8,8 @@ using PluginHost.IntegrationTests.Infrastructure;
 namespace PluginHost.IntegrationTests.Workers;
 
 /// <summary>
-/// Process isolation with real worker processes: ReportingApi and a crashing app each in workers of their own, WebApp in
-/// the host, all on the host's one port.
+/// Process isolation with real worker processes: the two samples (ReportingApi, WebApp) and a crashing app each in workers
+/// of their own, TinyJson in the host, all on the host's one port.
 /// </summary>
 public sealed class ProcessModeTests : HostedTest
 {
@@ -25,10 +25,18 @@ public sealed class ProcessModeTests : HostedTest
         var version = await Host.GetJsonAsync("/api/v1/version");
         var whoami = await Host.GetJsonAsync("/crashy/whoami?x=1");
         var page = await Host.Client.GetAsync("/");
+        var tiny = await Host.Client.GetAsync("/tiny");
+        var status = await Host.GetJsonAsync("/_pluginhost/status");
 
         Assert.Equal("v1", version.GetProperty("version").GetString());
         Assert.Equal(1, version.GetProperty("generation").GetInt64());
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, tiny.StatusCode);
+        var workers = status.GetProperty("apps").EnumerateArray().ToDictionary(a => a.GetProperty("name").GetString()!, a => a.GetProperty("worker"));
+        Assert.Equal(JsonValueKind.Null, workers["Tiny"].ValueKind);
+        Assert.All(["ReportingApi", "WebApp", "Crashy"], app => Assert.NotEqual(Environment.ProcessId, workers[app].GetProperty("pid").GetInt32()));
+        Assert.Equal(3, workers.Values.Where(w => w.ValueKind == JsonValueKind.Object).Select(w => w.GetProperty("pid").GetInt32()).Distinct().Count());
         var pid = whoami.GetProperty("pid").GetInt32();
         Assert.NotEqual(Environment.ProcessId, pid);
         Assert.Equal(pid, await ProcessApps.WorkerPidAsync(Host, "Crashy"));
@@ -68,7 +76,7 @@ public sealed class ProcessModeTests : HostedTest
     [Fact]
     public async Task Reloads_UnderLoad_FailNoRequest_AndStopTheOldWorkers()
     {
-        await using var load = new ContinuousRequests(Host.Address, ["/api/v1/version", "/crashy/whoami", "/"]);
+        await using var load = new ContinuousRequests(Host.Address, ["/api/v1/version", "/crashy/whoami", "/", "/tiny"], clientsPerPath: 3);
         await load.WaitForMoreAsync(50, "traffic before the first reload");
         var oldWorkers = new List<int>();
         for (var i = 0; i < 4; i++)
@@ -98,7 +106,7 @@ public sealed class ProcessModeTests : HostedTest
     [InlineData("sigkill", "signal 9 (SIGKILL)")]
     public async Task A_DyingWorker_FailsOnlyItsOwnApp_AndIsRestarted(string fault, string exitStatus)
     {
-        await using var others = new ContinuousRequests(Host.Address, ["/api/v1/version", "/"]);
+        await using var others = new ContinuousRequests(Host.Address, ["/api/v1/version", "/", "/tiny"], clientsPerPath: 3);
         await others.WaitForMoreAsync(50, "traffic to the other apps");
         var pid = await ProcessApps.WorkerPidAsync(Host, "Crashy");
 
@@ -141,7 +149,7 @@ public sealed class ProcessModeTests : HostedTest
     {
         var pid = await ProcessApps.WorkerPidAsync(Host, "Crashy");
         Releases.CreateSampleRelease("v3");
-        Releases.CreateRelease("v3", ("Crashy", "CrashesOnDemand"));
+        Releases.CreateRelease("v3", ("Crashy", "CrashesOnDemand"), ("Tiny", "TinyJson"));
         File.WriteAllText(Path.Combine(Releases.ReleasesRoot, "v3", "Crashy", "CrashesOnDemand.dll"), "not an assembly");
         var reloads = Host.Coordinator.History.Count;
 
