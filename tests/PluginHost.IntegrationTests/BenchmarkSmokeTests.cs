@@ -27,7 +27,7 @@ public sealed class BenchmarkSmokeTests : IDisposable
         var table = await File.ReadAllTextAsync(_output);
         Assert.Contains("| Section | Measure | Host | Baseline | Ratio | Target | Met |", table, StringComparison.Ordinal);
         string[] sections = ["1. Request overhead", "2. Reload latency", "3. Reloads under load", "4. Memory across reloads", "5. Many apps", "6. Logging cost", "7. Real-stack app", "8. HTTPS", "9. SignalR across deploys",
-            "10. Unmodified ASP.NET Core app", "11. Process mode"];
+            "10. Unmodified ASP.NET Core app", "11. Instant rollback and prepared promote", "12. Process mode"];
         Assert.All(sections, section => Assert.Contains(section, table, StringComparison.Ordinal));
         Assert.Contains("quick mode: wrk not used", table, StringComparison.Ordinal);
         Assert.Contains("cores", table, StringComparison.Ordinal);
