@@ -116,6 +116,11 @@ public sealed record ReloadConfig
     /// </summary>
     public long FirstGeneration { get; init; } = 1;
     /// <summary>
+    /// Run the unload hygiene on retired generations and verify that they were collected (not read from config.yaml): a
+    /// worker process retires its only generation when it exits, so it skips both.
+    /// </summary>
+    public bool VerifyUnloads { get; init; } = true;
+    /// <summary>
     /// Keep the generation a promote replaced loaded and idle (a warm standby), so a rollback to its release swaps back
     /// without loading anything.
     /// </summary>

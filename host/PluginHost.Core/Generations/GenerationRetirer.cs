@@ -23,6 +23,8 @@ public sealed record RetirementOptions(
 {
     public TimeSpan MaxAge => LongLivedMaxAge ?? TimeSpan.FromHours(1);
     public TimeSpan Grace => AbortGrace ?? TimeSpan.FromSeconds(2);
+    /// <summary>Run the unload hygiene and verify collection; false where the process exits with the generation (a worker).</summary>
+    public bool VerifyUnloads { get; init; } = true;
 }
 
 /// <summary>
@@ -126,6 +128,12 @@ public sealed partial class GenerationRetirer(
     {
         ArgumentNullException.ThrowIfNull(apps);
         await Task.WhenAll(apps.Select(app => app.StopAsync(timeProvider)));
+        if (!options.VerifyUnloads)
+        {
+            await Task.WhenAll(apps.Select(DisposeAsync));
+            return;
+        }
+
         var retired = new List<RetiredApp>(apps.Count);
         var remains = new List<RetiringApp>(apps.Count);
         foreach (var app in apps)
@@ -141,14 +149,7 @@ public sealed partial class GenerationRetirer(
                 retired.Add(new RetiredApp(app.Name, version, number, reference, timeProvider.GetTimestamp(), LoadContextId.Of(left?.Context)));
             }
 
-            try
-            {
-                await app.DisposeServicesAsync();
-            }
-            catch (Exception ex)
-            {
-                Log.DisposeFailed(logger, app.Name, version, number, ex.GetType().Name, PluginAssemblyLoader.FirstLine(ex.Message));
-            }
+            await DisposeAsync(app);
         }
 
         // Before the contexts start unloading: the hygiene reads their assemblies and types, which an unloading context
@@ -160,6 +161,18 @@ public sealed partial class GenerationRetirer(
         }
 
         tracker.Track(retired);
+    }
+
+    private async Task DisposeAsync(AppInstance app)
+    {
+        try
+        {
+            await app.DisposeServicesAsync();
+        }
+        catch (Exception ex)
+        {
+            Log.DisposeFailed(logger, app.Name, app.Context.Version, app.Context.Generation, ex.GetType().Name, PluginAssemblyLoader.FirstLine(ex.Message));
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
 using PluginHost.Core.Unloading;
@@ -17,7 +18,7 @@ namespace PluginHost.Core.Hosting;
 /// by the tracker itself: a context still alive after <c>reload.unloadTimeout</c> is declared leaked.
 /// </remarks>
 internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, ReloadWatcher watcher, Debouncer debouncer, CurrentGeneration current,
-    UnloadTracker tracker, UnloadHygiene hygiene, IHostApplicationLifetime hostLifetime, ILogger<PluginHostLifetime> logger) : IHostedService
+    UnloadTracker tracker, UnloadHygiene hygiene, HostConfig config, IHostApplicationLifetime hostLifetime, ILogger<PluginHostLifetime> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -41,7 +42,11 @@ internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, 
                 app.SignalStopping();
             }
         });
-        _ = hygiene.PrepareAsync();
+        if (config.Reload.VerifyUnloads)
+        {
+            _ = hygiene.PrepareAsync();
+        }
+
         watcher.Start();
     }
 

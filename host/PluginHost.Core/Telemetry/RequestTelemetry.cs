@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Configuration;
+using PluginHost.Core.Workers;
 
 namespace PluginHost.Core.Telemetry;
 
 /// <summary>
 /// Ends every request with one structured log event, unless <c>logging.requestLog</c> is false, and records it in
 /// <see cref="PluginHostMetrics"/>. Requests an app generation served log <c>RequestCompleted</c> (70: method, path, status,
-/// elapsed, App, Version, Generation, ClientAddress); requests the host answered itself (admin surface, no app mounted, nothing served)
+/// elapsed, App, Version, Generation, ClientAddress); requests a process app's worker served log <c>WorkerRequestCompleted</c> (73: the same and WorkerPid); requests the host answered itself (admin surface, no app mounted, nothing served)
 /// log <c>HostRequestCompleted</c> (71: the same without Version and Generation, which they do not have); requests cut off
 /// (the client left, or the host aborted them) log <c>RequestAborted</c> (72: how far the response got instead of a status).
 /// </summary>
@@ -37,9 +38,13 @@ public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConf
             Log.RequestAborted(logger, context.Request.Method, path, context.Response.HasStarted ? $"after its response started with {status}" : "before any response",
                 elapsed.TotalMilliseconds, app, version ?? "-", generation ?? 0, ClientAddress(context));
         }
-        else if (version is not null && generation is { } number)
+        else if (version is not null && generation is { } number && context.Features.Get<ServedByWorker>() is { } worker)
         {
-            Log.RequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app, version, number, ClientAddress(context));
+            Log.WorkerRequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app, version, number, worker.Pid, ClientAddress(context));
+        }
+        else if (version is not null && generation is { } served)
+        {
+            Log.RequestCompleted(logger, context.Request.Method, path, status, elapsed.TotalMilliseconds, app, version, served, ClientAddress(context));
         }
         else
         {
@@ -57,6 +62,11 @@ public sealed partial class RequestTelemetry(PluginHostMetrics metrics, HostConf
             Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms ({App} {Version} generation {Generation}) for {ClientAddress}")]
         public static partial void RequestCompleted(ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed,
             string app, string version, long generation, string clientAddress);
+
+        [LoggerMessage(EventId = 73, EventName = "WorkerRequestCompleted", Level = LogLevel.Information,
+            Message = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms ({App} {Version} generation {Generation}, worker {WorkerPid}) for {ClientAddress}")]
+        public static partial void WorkerRequestCompleted(ILogger logger, string requestMethod, string? requestPath, int statusCode, double elapsed,
+            string app, string version, long generation, int workerPid, string clientAddress);
 
         [LoggerMessage(EventId = 72, EventName = "RequestAborted", Level = LogLevel.Information,
             Message = "HTTP {RequestMethod} {RequestPath} aborted {Progress} after {Elapsed:0.0} ms ({App} {Version} generation {Generation}) for {ClientAddress}")]

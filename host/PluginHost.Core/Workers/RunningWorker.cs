@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PluginHost.Core.Routing;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace PluginHost.Core.Workers;
 
@@ -16,6 +17,8 @@ public sealed class RunningWorker : IDisposable
     {
         ArgumentNullException.ThrowIfNull(process);
         Process = process;
+        Transformer = WorkerForwarder.TransformerFor(process.Key);
+        ServedBy = new ServedByWorker(process.Pid);
         Client = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -33,6 +36,9 @@ public sealed class RunningWorker : IDisposable
     /// <summary>The secret the host's requests to this worker carry.</summary>
     public string Key => Process.Key;
     public HttpMessageInvoker Client { get; }
+    internal HttpTransformer Transformer { get; }
+    /// <summary>Set on the requests this worker serves, for the request log.</summary>
+    internal ServedByWorker ServedBy { get; }
     public DrainGate Requests { get; } = new();
 
     /// <summary>Requests forwarded to this worker so far.</summary>

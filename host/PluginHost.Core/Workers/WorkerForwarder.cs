@@ -16,18 +16,24 @@ public sealed class WorkerForwarder(IHttpForwarder forwarder)
 {
     private const string Destination = "http://worker";
 
-    public async Task ForwardAsync(HttpContext context, RunningWorker worker, string key, TimeSpan requestTimeout)
+    /// <summary>How requests go to an app's workers: made once per app generation, not per request.</summary>
+    /// <param name="requestTimeout">The app's requestTimeout: the host ends a request first; this only bounds a worker that stopped answering.</param>
+    public static ForwarderRequestConfig ConfigFor(TimeSpan requestTimeout) => new()
+    {
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        ActivityTimeout = requestTimeout + TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary>The request transform for one worker (its secret), made once per worker.</summary>
+    public static HttpTransformer TransformerFor(string key) => new Transformer(key);
+
+    public async Task ForwardAsync(HttpContext context, RunningWorker worker, ForwarderRequestConfig config)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(worker);
-        var config = new ForwarderRequestConfig
-        {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-            // The host's own requestTimeout ends a request first; this only bounds a worker that stopped answering.
-            ActivityTimeout = requestTimeout + TimeSpan.FromSeconds(5),
-        };
-        var error = await forwarder.SendAsync(context, Destination, worker.Client, config, new Transformer(key));
+        context.Features.Set(worker.ServedBy);
+        var error = await forwarder.SendAsync(context, Destination, worker.Client, config, worker.Transformer);
         if (error != ForwarderError.None && !context.Response.HasStarted
             && context.Features.Get<IForwarderErrorFeature>()?.Exception is { } exception && BodyRefusal(exception) is { } status)
         {

@@ -30,6 +30,7 @@ internal static class WorkerConfig
                 LeakDiagnostics = false,
                 FirstGeneration = worker.Generation,
                 KeepPrevious = false,
+                VerifyUnloads = false,
             },
             Admin = new AdminConfig { Path = "/.pluginhost-worker/admin", Allow = [], Urls = [], Token = RandomNumberGenerator.GetHexString(32) },
             Logging = config.Logging with { File = null, RequestLog = false },

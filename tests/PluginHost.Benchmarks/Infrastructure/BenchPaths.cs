@@ -28,6 +28,7 @@ public sealed record BenchPaths(string RepoRoot, string HostDll, string BareKest
         string[] files = [HostDll, BareKestrelDll, Path.Combine(PluginBuild("ReportingApi"), "ReportingApi.dll"),
             Path.Combine(PluginBuild("ReportingApi.Aggregation.V2"), "ReportingApi.Aggregation.dll"), Path.Combine(PluginBuild("TinyJson"), "TinyJson.dll"),
             Path.Combine(PluginBuild("RealStackApp"), "RealStackApp.dll"), Path.Combine(PluginBuild("LongLivedConnections"), "LongLivedConnections.dll"),
+            Path.Combine(PluginBuild("LeaksOnProcessExit"), "LeaksOnProcessExit.dll"),
             Path.Combine(PluginBuild("WeatherService"), "WeatherService.dll")];
         var missing = files.Where(f => !File.Exists(f)).ToList();
         if (missing.Count > 0)

@@ -22,7 +22,7 @@ internal static class ProcessApps
     /// The two samples (ReportingApi, WebApp) and the crashing app each in worker processes, TinyJson in the host, quick
     /// probes and restarts, every reload built (no standby).
     /// </summary>
-    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "", string? runtimeDirectory = null) =>
+    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "", string? runtimeDirectory = null, bool requestLog = false) =>
         releases.WriteAppsConfig($"""
             - name: ReportingApi
               mount: /api/v1
@@ -55,6 +55,8 @@ internal static class ProcessApps
                   probeTimeout: 1s
                   maxRestartDelay: 1s
                   {(runtimeDirectory is null ? "" : "runtimeDirectory: " + runtimeDirectory)}
+                logging:
+                  requestLog: {(requestLog ? "true" : "false")}
                 """);
 
     private static string Indent(string yaml) => string.Join("\n", yaml.Split('\n').Select(line => "  " + line));

@@ -16,7 +16,7 @@ public sealed class ProcessModeTests : HostedTest
     protected override void Arrange()
     {
         ProcessApps.CreateReleases(Releases);
-        ProcessApps.WriteConfig(Releases);
+        ProcessApps.WriteConfig(Releases, requestLog: true);
     }
 
     [Fact]
@@ -50,6 +50,18 @@ public sealed class ProcessModeTests : HostedTest
         var worker = await ProcessApps.WorkerAsync(Host, "Crashy");
         Assert.Equal("serving", worker.GetProperty("state").GetString());
         Assert.True(worker.GetProperty("rssBytes").GetInt64() > 10_000_000);
+        var logged = await LoggedRequestAsync("/crashy/whoami");
+        Assert.Equal("WorkerRequestCompleted", CollectingSink.EventName(logged));
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), CollectingSink.Property(logged, "WorkerPid"));
+        Assert.Equal("Crashy", CollectingSink.Property(logged, "App"));
+        Assert.Equal("1", CollectingSink.Property(logged, "Generation"));
+        Assert.Equal("RequestCompleted", CollectingSink.EventName(await LoggedRequestAsync("/tiny")));
+    }
+
+    private async Task<Serilog.Events.LogEvent> LoggedRequestAsync(string path)
+    {
+        await Eventually.WaitAsync(() => Host.Logs.Events.Any(e => CollectingSink.Property(e, "RequestPath") == path), "the request log event of " + path);
+        return Host.Logs.Events.First(e => CollectingSink.Property(e, "RequestPath") == path);
     }
 
     [Fact]
