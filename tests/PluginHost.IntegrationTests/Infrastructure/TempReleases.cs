@@ -75,11 +75,18 @@ public sealed class TempReleases : IDisposable
     public void WriteConfig(string yaml) => File.WriteAllText(ConfigPath, yaml);
 
     /// <summary>
-    /// A config.yaml serving <paramref name="apps"/> (the YAML list that goes under <c>apps:</c>) with quick reloads:
-    /// polled every 200 ms, a 50 ms debounce, 10 s to drain and 10 s to unload; <paramref name="reload"/> adds keys to the
-    /// reload section, <paramref name="sections"/> whole top-level sections.
+    /// A config.yaml serving <paramref name="apps"/> (the YAML list that goes under <c>apps:</c>) with quick reloads (see
+    /// <see cref="WriteQuickReloadConfig"/>); <paramref name="reload"/> adds keys to the reload section, <paramref name="sections"/>
+    /// whole top-level sections.
     /// </summary>
-    public void WriteAppsConfig(string apps, string reload = "", string sections = "") => WriteConfig($"""
+    public void WriteAppsConfig(string apps, string reload = "", string sections = "") =>
+        WriteQuickReloadConfig($"{sections}\napps:\n{Indent(apps, "  ")}", reload);
+
+    /// <summary>
+    /// A config.yaml with quick reloads (polled every 200 ms, a 50 ms debounce, 10 s to drain and 10 s to unload) and the
+    /// top-level <paramref name="sections"/> (apps included); <paramref name="reload"/> adds keys to the reload section.
+    /// </summary>
+    public void WriteQuickReloadConfig(string sections, string reload = "") => WriteConfig($"""
         releases:
           root: releases
         reload:
@@ -90,8 +97,6 @@ public sealed class TempReleases : IDisposable
           unloadTimeout: 10s
         {Indent(reload, "  ")}
         {sections}
-        apps:
-        {Indent(apps, "  ")}
         """);
 
     private static string Indent(string yaml, string indent) => string.Join("\n", yaml.Split('\n').Select(line => indent + line.TrimEnd('\r')));

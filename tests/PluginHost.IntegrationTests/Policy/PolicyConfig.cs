@@ -2,21 +2,10 @@ using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests.Policy;
 
-/// <summary>Configs for the request-policy tests: the release/reload header plus the given sections.</summary>
+/// <summary>Configs for the request-policy tests: the quick-reload header plus the given sections.</summary>
 internal static class PolicyConfig
 {
-    public static void Write(TempReleases releases, string sections) =>
-        releases.WriteConfig($"""
-            releases:
-              root: releases
-            reload:
-              trigger: releases/reload.trigger
-              pollInterval: 200ms
-              debounce: 50ms
-              drainTimeout: 10s
-              unloadTimeout: 10s
-            {sections}
-            """);
+    public static void Write(TempReleases releases, string sections) => releases.WriteQuickReloadConfig(sections);
 
     /// <summary>ReportingApi alone on /api/v1 (no "/" app), with <paramref name="extra"/> lines added to the app.</summary>
     public static string ReportingApi(string extra = "") => $"""
