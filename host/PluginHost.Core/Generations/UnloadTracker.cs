@@ -108,13 +108,17 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
+            bool settled;
             lock (_lock)
             {
                 Settle();
-                if (_pending.Count == 0)
-                {
-                    return;
-                }
+                settled = _pending.Count == 0;
+            }
+
+            if (settled)
+            {
+                NativeHeapTrim.Run();
+                return;
             }
 
             // Backing off keeps the stop-the-world collections few when something holds a context for long.
