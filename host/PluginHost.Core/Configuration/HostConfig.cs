@@ -116,11 +116,6 @@ public sealed record ReloadConfig
     /// </summary>
     public long FirstGeneration { get; init; } = 1;
     /// <summary>
-    /// Run the unload hygiene on retired generations and verify that they were collected (not read from config.yaml): a
-    /// worker process retires its only generation when it exits, so it skips both.
-    /// </summary>
-    public bool VerifyUnloads { get; init; } = true;
-    /// <summary>
     /// Keep the generation a promote replaced loaded and idle (a warm standby), so a rollback to its release swaps back
     /// without loading anything.
     /// </summary>
@@ -198,6 +193,12 @@ public sealed record AppConfig
     public required string Assembly { get; init; }
     /// <summary>How the app is hosted; null: detected from the assembly (a plugin references the contract, an app has a Main).</summary>
     public AppKind? Kind { get; init; }
+    /// <summary>
+    /// Load the app into a collectible context, which the host cleans up and verifies collected at retirement (not read
+    /// from config.yaml). A worker process exits instead of unloading, so it loads its app non-collectible: the runtime
+    /// compiles collectible code fully optimised at once (it does not tier it), which made a heavy app's load slow.
+    /// </summary>
+    public bool Collectible { get; init; } = true;
     /// <summary>Host names this app answers for; empty means every host.</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
     public bool PassAuthorization { get; init; }

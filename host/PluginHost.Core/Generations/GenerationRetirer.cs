@@ -23,8 +23,6 @@ public sealed record RetirementOptions(
 {
     public TimeSpan MaxAge => LongLivedMaxAge ?? TimeSpan.FromHours(1);
     public TimeSpan Grace => AbortGrace ?? TimeSpan.FromSeconds(2);
-    /// <summary>Run the unload hygiene and verify collection; false where the process exits with the generation (a worker).</summary>
-    public bool VerifyUnloads { get; init; } = true;
 }
 
 /// <summary>
@@ -128,12 +126,6 @@ public sealed partial class GenerationRetirer(
     {
         ArgumentNullException.ThrowIfNull(apps);
         await Task.WhenAll(apps.Select(app => app.StopAsync(timeProvider)));
-        if (!options.VerifyUnloads)
-        {
-            await Task.WhenAll(apps.Select(DisposeAsync));
-            return;
-        }
-
         var retired = new List<RetiredApp>(apps.Count);
         var remains = new List<RetiringApp>(apps.Count);
         foreach (var app in apps)
@@ -154,7 +146,11 @@ public sealed partial class GenerationRetirer(
 
         // Before the contexts start unloading: the hygiene reads their assemblies and types, which an unloading context
         // may free under it (that crashed the process with invalid type objects).
-        CleanUp(remains, version, number);
+        if (remains.Count > 0)
+        {
+            CleanUp(remains, version, number);
+        }
+
         foreach (var app in apps)
         {
             app.Unload();

@@ -46,7 +46,7 @@ public static class PluginHostExtensions
         services.AddSingleton<RetiringGenerations>();
         services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<UnloadHygiene>(),
             sp.GetRequiredService<RetiringGenerations>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(),
-            new RetirementOptions(config.Reload.DrainTimeout, config.Reload.LongLived, config.Reload.LongLivedMaxAge) { VerifyUnloads = config.Reload.VerifyUnloads }));
+            new RetirementOptions(config.Reload.DrainTimeout, config.Reload.LongLived, config.Reload.LongLivedMaxAge)));
         services.AddSingleton(sp => new HostServices(
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DiagnosticListener>(),

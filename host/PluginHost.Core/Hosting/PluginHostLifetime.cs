@@ -42,7 +42,7 @@ internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, 
                 app.SignalStopping();
             }
         });
-        if (config.Reload.VerifyUnloads)
+        if (config.Apps.Any(app => app.Collectible && app.Isolation == AppIsolation.InProcess))
         {
             _ = hygiene.PrepareAsync();
         }

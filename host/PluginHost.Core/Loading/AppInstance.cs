@@ -31,7 +31,7 @@ public sealed class AppInstance : IAsyncDisposable
         Pipeline = pipeline;
         LoadTime = loadTime;
         Policy = policy ?? AppRequestPolicy.None;
-        ContextReference = plugin?.Context;
+        ContextReference = plugin is { IsCollectible: true } ? plugin.Context : null;
         ScopeFactory = services.Provider.GetRequiredService<IServiceScopeFactory>();
         Logger = services.Provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Routing.PluginDispatcher).FullName!);
     }
@@ -49,7 +49,7 @@ public sealed class AppInstance : IAsyncDisposable
     public string Name => Config.Name;
     public RequestDelegate Pipeline { get; private set; }
     public IServiceProvider Services => _services?.Provider ?? throw new ObjectDisposedException(Name);
-    /// <summary>The app's context, weakly; null for a process app, which has none in the host.</summary>
+    /// <summary>The app's context, weakly; null for a process app (it has none in the host) and in a worker (its context cannot unload).</summary>
     public WeakReference? ContextReference { get; }
 
     /// <summary>For a process app: its worker's supervisor.</summary>
@@ -63,7 +63,7 @@ public sealed class AppInstance : IAsyncDisposable
 
     /// <summary>What the unload hygiene needs to recognise this app's leftovers: its context and its root container.</summary>
     internal (AssemblyLoadContext Context, IServiceProvider Container)? Remains =>
-        _plugin is { } plugin && _services is { } services ? (plugin.LoadContext, services.Provider) : null;
+        _plugin is { IsCollectible: true } plugin && _services is { } services ? (plugin.LoadContext, services.Provider) : null;
 
     /// <summary>Runs <paramref name="action"/> as the app's own code: Assembly.Load by name resolves in the app's context.</summary>
     internal async Task RunAsAppAsync(Func<Task> action)

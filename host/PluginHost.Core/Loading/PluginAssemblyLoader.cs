@@ -24,6 +24,9 @@ public sealed class LoadedPlugin(AssemblyLoadContext context, Assembly main, IPl
     /// <summary>Weak reference to the app's AssemblyLoadContext: how the host proves the context was collected.</summary>
     public WeakReference Context { get; } = new(context);
 
+    /// <summary>The context can unload (false in a worker process).</summary>
+    public bool IsCollectible { get; } = context.IsCollectible;
+
     /// <summary>The live context, until <see cref="Dispose"/>.</summary>
     public AssemblyLoadContext LoadContext => _context ?? throw new ObjectDisposedException(nameof(LoadedPlugin));
 
@@ -35,7 +38,10 @@ public sealed class LoadedPlugin(AssemblyLoadContext context, Assembly main, IPl
     {
         App = null!;
         MainAssembly = null!;
-        Interlocked.Exchange(ref _context, null)?.Unload();
+        if (Interlocked.Exchange(ref _context, null) is { IsCollectible: true } collectible)
+        {
+            collectible.Unload();
+        }
     }
 }
 
@@ -50,7 +56,8 @@ public static class PluginAssemblyLoader
     /// redeploy) without touching the running generation. Native libraries are loaded from the release folder itself:
     /// the runtime never unloads them, and a per-generation shadow copy would stay mapped for ever, one per reload.
     /// </summary>
-    public static LoadedPlugin Load(string appName, string assemblyPath, AppKind? kind = null)
+    /// <param name="collectible">False for a worker process, which exits instead of unloading (see <see cref="AppConfig.Collectible"/>).</param>
+    public static LoadedPlugin Load(string appName, string assemblyPath, AppKind? kind = null, bool collectible = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(appName);
         if (!File.Exists(assemblyPath))
@@ -71,7 +78,7 @@ public static class PluginAssemblyLoader
 
         // Before the first collectible context exists, so no generation can ever meet a stale dispatch-cache entry.
         VirtualDispatchCacheGuard.EnsureApplied();
-        var context = CreateContext(assemblyPath);
+        var context = CreateContext(assemblyPath, collectible);
         var weak = new WeakReference(context);
         try
         {
@@ -90,7 +97,11 @@ public static class PluginAssemblyLoader
         }
         catch (Exception ex)
         {
-            context.Unload();
+            if (collectible)
+            {
+                context.Unload();
+            }
+
             throw PluginLoadException.Abandoning(ex, appName, assemblyPath, weak);
         }
     }
@@ -102,14 +113,18 @@ public static class PluginAssemblyLoader
         return context.LoadFromStream(image);
     }
 
-    private static AssemblyLoadContext CreateContext(string assemblyPath)
+    private static AssemblyLoadContext CreateContext(string assemblyPath, bool collectible)
     {
         // Lazy: shared names are resolved in the default context when first asked for, not all loaded up front.
         var builder = new AssemblyLoadContextBuilder()
             .SetMainAssemblyPath(assemblyPath)
-            .EnableUnloading()
             .PreloadAssembliesIntoMemory()
             .IsLazyLoaded(true);
+        if (collectible)
+        {
+            builder.EnableUnloading();
+        }
+
         foreach (var name in SharedAssemblies.Names)
         {
             builder.PreferDefaultLoadContextAssembly(name);

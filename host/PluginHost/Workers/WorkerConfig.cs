@@ -30,11 +30,10 @@ internal static class WorkerConfig
                 LeakDiagnostics = false,
                 FirstGeneration = worker.Generation,
                 KeepPrevious = false,
-                VerifyUnloads = false,
             },
             Admin = new AdminConfig { Path = "/.pluginhost-worker/admin", Allow = [], Urls = [], Token = RandomNumberGenerator.GetHexString(32) },
             Logging = config.Logging with { File = null, RequestLog = false },
-            Apps = [app with { Isolation = AppIsolation.InProcess, Auth = null, Hosts = [], MaxConcurrentRequests = null }],
+            Apps = [app with { Isolation = AppIsolation.InProcess, Collectible = false, Auth = null, Hosts = [], MaxConcurrentRequests = null }],
         };
     }
 }

@@ -92,6 +92,10 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
             Log.AnalysisFailed(logger, batch.Count, ex.GetType().Name, ex.Message);
             return;
         }
+        finally
+        {
+            GiveBackAnalysisMemory();
+        }
 
         foreach (var retired in batch)
         {
@@ -109,6 +113,16 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
         }
 
         Log.Analyzed(logger, batch.Count, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Reading the dump took hundreds of MB of managed and native memory (measured: the host's RSS up by 300 MB, and it
+    /// stayed there): return what the analysis left behind, so one diagnosis does not raise the host's footprint for good.
+    /// </summary>
+    private static void GiveBackAnalysisMemory()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeapTrim.Run();
     }
 
     private static partial class Log
