@@ -97,9 +97,13 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, AppConfig 
         }
     }
 
-    /// <summary>The worker answered its probe: its generation serves.</summary>
+    /// <summary>
+    /// The worker answered its probe: its generation serves. It said it was ready a moment ago, so this first request only
+    /// proves the socket path; it gets the app's warm-up time rather than the watch's short probe timeout (a busy machine
+    /// took longer than a second over the first connection and request).
+    /// </summary>
     public Task<bool> IsReadyAsync(CancellationToken cancellationToken) =>
-        Volatile.Read(ref _current) is { } worker ? ProbeAsync(worker, cancellationToken) : Task.FromResult(false);
+        Volatile.Read(ref _current) is { } worker ? ProbeAsync(worker, app.WarmupTimeout, cancellationToken) : Task.FromResult(false);
 
     public void NotifyStarted() => _watch = Task.Run(() => WatchAsync(_watching.Token), CancellationToken.None);
 
@@ -273,10 +277,13 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, AppConfig 
         worker.Dispose();
     }
 
-    private async Task<bool> ProbeAsync(RunningWorker worker, CancellationToken cancellationToken)
+    private Task<bool> ProbeAsync(RunningWorker worker, CancellationToken cancellationToken) =>
+        ProbeAsync(worker, _hosting.Workers.ProbeTimeout, cancellationToken);
+
+    private async Task<bool> ProbeAsync(RunningWorker worker, TimeSpan bound, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_hosting.Workers.ProbeTimeout);
+        timeout.CancelAfter(bound);
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://worker" + WorkerProtocol.ReadyPath);
         request.Headers.TryAddWithoutValidation(WorkerProtocol.KeyHeader, worker.Key);
         try
