@@ -108,8 +108,16 @@ public sealed class PluginHostMetrics
             "Requests answered with a 5xx status during the running canary, per role.");
         Meter.CreateObservableCounter("pluginhost.canary.request.time", () => PerRole(split, s => s.Latency.TotalSeconds), "s",
             "Total time spent answering requests during the running canary, per role (divide by pluginhost_canary_requests_total for the mean).");
-        Meter.CreateObservableGauge("pluginhost.canary.share", () => split.Active is { } route ? [new Measurement<double>(route.Target.Share)] : [],
+        Meter.CreateObservableGauge("pluginhost.canary.share", () => Share(split),
             "%", "Percent of new clients the running canary gets; absent without a canary.");
+    }
+
+    private static IEnumerable<Measurement<double>> Share(TrafficSplit split)
+    {
+        if (split.Active is { } route)
+        {
+            yield return new Measurement<double>(route.Target.Share);
+        }
     }
 
     private static IEnumerable<Measurement<T>> PerRole<T>(TrafficSplit split, Func<CanarySideStats, T> value)
