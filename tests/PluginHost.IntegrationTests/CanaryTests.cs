@@ -13,9 +13,13 @@ namespace PluginHost.IntegrationTests;
 /// CLI, real HTTP); a header forces it; finishing swaps the canary generation in and aborting retires it, both without a
 /// load; every retired generation is verified collected.
 /// </summary>
-public sealed class CanaryTests : HostedTest
+public sealed class CanaryTests : HostedTest, IDisposable
 {
     private const int NewClients = 2000;
+    private HttpClient? _clients;
+
+    /// <summary>Sends exactly the cookies a test gives: no jar, so every request without one is a new client.</summary>
+    private HttpClient Clients => _clients ??= new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = Host.Address };
 
     protected override bool UseConfigUrls => true;
 
@@ -189,12 +193,14 @@ public sealed class CanaryTests : HostedTest
             request.Headers.Add(sent.Name, sent.Value);
         }
 
-        using var response = await Host.Client.SendAsync(request, cancellationToken);
+        using var response = await Clients.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement;
         var setCookie = response.Headers.TryGetValues("Set-Cookie", out var values) ? string.Join(",", values) : "";
         return (body.GetProperty("version").GetString()!, setCookie);
     }
+
+    public void Dispose() => _clients?.Dispose();
 
     private int Loaded() => Host.Logs.Events.Count(e => CollectingSink.EventName(e) == "AppLoaded");
 }
