@@ -139,6 +139,24 @@ public sealed class CanaryTests : HostedTest, IDisposable
         Assert.Empty(await Host.CollectRetiredAsync());
     }
 
+    [Fact]
+    public async Task Restart_ResumesTheRecordedCanary()
+    {
+        await CliRunner.RunAsync(Releases, "promote", "v2", "--canary", "10%", "--canary-header", "X-Canary=yes");
+
+        await RestartHostAsync();
+        _clients?.Dispose();
+        _clients = null;
+        var forced = await RequestAsync(cookie: null, header: ("X-Canary", "yes"), CancellationToken.None);
+        var target = Host.Coordinator.Canary!.Target;
+
+        Assert.Equal(("v2", 10.0, "X-Canary=yes"), (target.Version, target.Share, target.Header?.ToString()));
+        Assert.Equal(("v2", ""), forced);
+        Assert.Equal("v1", Host.Current.Value!.Release.Version);
+        await Host.Coordinator.StopAsync();
+        Assert.Empty(await Host.CollectRetiredAsync());
+    }
+
     [Theory]
     [InlineData("v9", "10%", "release 'v9' not found")]
     [InlineData("v2", "0%", "from 1% to 99%")]
