@@ -46,13 +46,14 @@ public sealed partial class ReloadCoordinator
 
     /// <summary>Ends the running canary (all traffic to production; the link is not touched). Null when none ran.</summary>
     /// <param name="markBad">Also mark the canary's release bad in the release history (automatic abort).</param>
-    public async Task<ReloadResult?> AbortCanaryAsync(string reason, bool markBad = false, CanaryRoute? only = null)
+    /// <param name="only">Abort only the canary this tally counts for (not one started since).</param>
+    public async Task<ReloadResult?> AbortCanaryAsync(string reason, bool markBad = false, CanaryTally? only = null)
     {
         await _gate.WaitAsync();
         try
         {
             var route = _split.Active;
-            if (route is null || (only is not null && !ReferenceEquals(route.Stats, only.Stats)))
+            if (route is null || (only is not null && !ReferenceEquals(route.Tally, only)))
             {
                 return null;
             }
@@ -294,10 +295,10 @@ public sealed partial class ReloadCoordinator
         }
     }
 
-    private void OnCanaryTripped(CanaryRoute canary, string reason)
+    private void OnCanaryTripped(CanaryTally tally, string reason)
     {
-        Log.CanaryTripped(_logger, canary.Target.Version, reason);
-        _ = Task.Run(() => AbortCanaryAsync(reason, markBad: true, only: canary), CancellationToken.None);
+        Log.CanaryTripped(_logger, tally.Version, reason);
+        _ = Task.Run(() => AbortCanaryAsync(reason, markBad: true, only: tally), CancellationToken.None);
     }
 
     private void RecordCanaryStart(CanaryTarget target) =>

@@ -24,16 +24,22 @@ public sealed partial class PluginDispatcher(
     }
 
     /// <summary>While a canary runs: the request goes to its side, and its answer is counted for that side.</summary>
-    private async Task InvokeSplitAsync(HttpContext context, CanaryRoute canary, long started)
+    private Task InvokeSplitAsync(HttpContext context, CanaryRoute canary, long started)
     {
         var generation = TrafficSplit.Enter(context, canary, current, out var onCanary);
+        // Only the tally is held while the request runs, not the route (which references the canary's generation).
+        return InvokeCountedAsync(context, generation, canary.Tally, onCanary, started);
+    }
+
+    private async Task InvokeCountedAsync(HttpContext context, Generation? generation, CanaryTally tally, bool onCanary, long started)
+    {
         try
         {
             await InvokeOnAsync(context, generation, started);
         }
         finally
         {
-            canary.Record(onCanary, context.Response.StatusCode, timeProvider.GetElapsedTime(started));
+            tally.Record(onCanary, context.Response.StatusCode, timeProvider.GetElapsedTime(started));
         }
     }
 

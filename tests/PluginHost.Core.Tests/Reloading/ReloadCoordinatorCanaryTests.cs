@@ -133,7 +133,7 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
         await sut.LoadFirstAsync();
         await sut.StartCanaryAsync(new CanaryRequest("v2", 10, null), "test");
         var before = _split.Active!;
-        before.Record(onCanary: true, 200, TimeSpan.FromMilliseconds(3));
+        before.Tally.Record(onCanary: true, 200, TimeSpan.FromMilliseconds(3));
 
         var result = await sut.ReloadAsync(new ReloadRequest("touch"));
 
@@ -174,7 +174,7 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
 
         for (var i = 0; i < 10; i++)
         {
-            route.Record(onCanary: true, 500, TimeSpan.Zero);
+            route.Tally.Record(onCanary: true, 500, TimeSpan.Zero);
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
