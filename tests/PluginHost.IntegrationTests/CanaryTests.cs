@@ -40,6 +40,8 @@ public sealed class CanaryTests : HostedTest, IDisposable
         var status = await Host.GetJsonAsync("/_pluginhost/status");
         var metrics = new PrometheusText(await Host.Client.GetStringAsync("/_pluginhost/metrics"));
         var page = await Host.Client.GetStringAsync("/_pluginhost/");
+        var releases = await CliRunner.RunAsync(Releases, "releases");
+        var hostStatus = await CliRunner.RunAsync(Releases, "status");
 
         Assert.Contains("canary: 'v2' generation", promote.Out, StringComparison.Ordinal);
         Assert.InRange(onCanary, NewClients * 7 / 100, NewClients * 13 / 100);
@@ -52,6 +54,10 @@ public sealed class CanaryTests : HostedTest, IDisposable
         Assert.True(metrics.Value("pluginhost_canary_requests_total", ("role", "canary")) >= onCanary);
         Assert.True(metrics.Value("pluginhost_canary_requests_total", ("role", "stable")) >= NewClients - onCanary);
         Assert.Contains("id=\"canary\"", page, StringComparison.Ordinal);
+        Assert.Contains("v2  ", releases.Out, StringComparison.Ordinal);
+        Assert.Contains("canary (10% of clients)", releases.Out, StringComparison.Ordinal);
+        Assert.Contains("v2 to 10% of clients besides v1", releases.Out, StringComparison.Ordinal);
+        Assert.Contains("canary:", hostStatus.Out, StringComparison.Ordinal);
         Assert.Equal("v1", new ReleaseStore(Releases.ReleasesRoot).Production);
     }
 
@@ -115,6 +121,8 @@ public sealed class CanaryTests : HostedTest, IDisposable
         Assert.All(served, a => Assert.Equal(("v1", ""), a));
         Assert.Equal("v1", new ReleaseStore(Releases.ReleasesRoot).Production);
         Assert.Null(new ReleaseStore(Releases.ReleasesRoot).ActiveCanary());
+        Assert.Contains(new ReleaseStore(Releases.ReleasesRoot).History.ReadAll(),
+            e => e.Action == ReleaseActions.CanaryEnd && e.To == "v2" && e.Reason == "aborted: by 'pluginhost rollback'");
         Assert.Empty(await Host.CollectRetiredAsync());
         Assert.True(Host.Tracker.CollectedCount >= collectedBefore + 2, $"collected {Host.Tracker.CollectedCount}: the canary's two app contexts");
         var status = await Host.GetJsonAsync("/_pluginhost/status");

@@ -105,7 +105,7 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
                 await deploy.FinishCanaryAsync(context);
                 break;
             case ("/canary/abort", "POST"):
-                await deploy.AbortCanaryAsync(context, "the admin API");
+                await deploy.AbortCanaryAsync(context, context.Request.Query["by"] == "rollback" ? "'pluginhost rollback'" : "the admin API");
                 break;
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;

@@ -58,7 +58,7 @@ internal static class CanaryCommands
         ReloadResult result;
         try
         {
-            result = await AskAsync(context, config, "canary/abort", TimeSpan.FromSeconds(30));
+            result = await AskAsync(context, config, "canary/abort?by=rollback", TimeSpan.FromSeconds(30));
         }
         catch (CliUserException ex)
         {
