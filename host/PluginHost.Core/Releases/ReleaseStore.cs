@@ -282,7 +282,7 @@ public sealed class ReleaseStore
         var trash = new List<string>();
         IReadOnlyList<ReleaseInfo> versions;
         HashSet<string> protectedVersions;
-        // Production and the rollback target are read under the lock: no promote, rollback or publish can move them
+        // Production, the rollback target and the running canary are read under the lock: no promote, rollback or publish can move them
         // between this reading and the renames below.
         using (dryRun ? null : Lock())
         {
@@ -293,8 +293,9 @@ public sealed class ReleaseStore
             }
 
             versions = ListVersions();
+            var canary = ActiveCanary()?.To;
             protectedVersions = versions.Take(keep).Select(v => v.Version)
-                .Concat(versions.Where(v => v.IsProduction || v.IsRollbackTarget).Select(v => v.Version))
+                .Concat(versions.Where(v => v.IsProduction || v.IsRollbackTarget || v.Version == canary).Select(v => v.Version))
                 .ToHashSet(StringComparer.Ordinal);
             foreach (var release in versions.Where(v => !protectedVersions.Contains(v.Version)))
             {
