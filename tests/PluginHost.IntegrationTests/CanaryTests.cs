@@ -181,6 +181,25 @@ public sealed class CanaryTests : HostedTest, IDisposable
         Assert.Equal("v1", new ReleaseStore(Releases.ReleasesRoot).Production);
     }
 
+    [Theory]
+    [InlineData("canary?version=v2&share=0", HttpStatusCode.BadRequest, "from 1% to 99%")]
+    [InlineData("canary?version=v2&share=ten", HttpStatusCode.BadRequest, "share=<1 to 99 percent>; got 'ten'")]
+    [InlineData("canary?version=v2&share=10&header=a%20b", HttpStatusCode.BadRequest, "canary header 'a b'")]
+    [InlineData("canary?version=v9&share=10", HttpStatusCode.UnprocessableEntity, "release 'v9' not found")]
+    [InlineData("canary?version=v1&share=10", HttpStatusCode.UnprocessableEntity, "already served to everyone")]
+    [InlineData("canary/finish", HttpStatusCode.Conflict, "no canary is running: nothing to finish")]
+    [InlineData("canary/abort", HttpStatusCode.Conflict, "no canary is running: nothing to abort")]
+    public async Task AdminApi_BadCanaryRequest_OneLineNamingTheCause(string request, HttpStatusCode status, string cause)
+    {
+        using var response = await Host.Client.PostAsync("/_pluginhost/" + request, null);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(cause, error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error);
+        Assert.Null(Host.Coordinator.Canary);
+    }
+
     [Fact]
     public async Task Finish_WithoutACanary_SaysThereIsNone()
     {
@@ -257,8 +276,9 @@ public sealed class CanaryAutoAbortTests : HostedTest
             using var response = await Host.Client.SendAsync(request);
         }
 
-        await Eventually.WaitAsync(() => Host.Coordinator.Canary is null, "the canary aborted");
         var store = new ReleaseStore(Releases.ReleasesRoot);
+        // The split ends first (no more canary traffic), the history is written right after.
+        await Eventually.WaitAsync(() => Host.Coordinator.Canary is null && store.IsBad("v2"), "the canary aborted and v2 marked bad");
 
         Assert.Contains("over canary.maxErrorRate 5%", store.GetBadReason("v2"), StringComparison.Ordinal);
         Assert.Equal("v1", store.Production);

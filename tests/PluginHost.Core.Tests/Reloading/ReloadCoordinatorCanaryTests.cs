@@ -178,7 +178,7 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_split.Active is not null && DateTime.UtcNow < deadline)
+        while ((_split.Active is not null || !Store().IsBad("v2")) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10);
         }
