@@ -98,12 +98,27 @@ public sealed partial class ReloadCoordinator
             return;
         }
 
-        var header = recorded.Header is { } text ? CanaryHeader.Parse(text) : null;
-        var result = await StartCanaryAsync(new CanaryRequest(version, recorded.Share ?? CanaryTarget.MinShare, header), "restart resumes the canary", cancellationToken);
+        var result = await ResumeAsync(version, recorded, cancellationToken);
         if (!result.Ok)
         {
             RecordCanaryEnd(version, $"not resumed after a restart: {result.Error}");
         }
+    }
+
+    private async Task<ReloadResult> ResumeAsync(string version, ReleaseHistoryEntry recorded, CancellationToken cancellationToken)
+    {
+        const string Trigger = "restart resumes the canary";
+        CanaryHeader? header;
+        try
+        {
+            header = CanaryHeader.ParseOptional(recorded.Header);
+        }
+        catch (ArgumentException ex)
+        {
+            return PrepareFailed(Trigger, _timeProvider.GetTimestamp(), ex.Message);
+        }
+
+        return await StartCanaryAsync(new CanaryRequest(version, recorded.Share ?? CanaryTarget.MinShare, header), Trigger, cancellationToken);
     }
 
     private async Task<ReloadResult> BuildCanaryAsync(CanaryRequest request, string trigger, long started, CancellationToken cancellationToken)
@@ -135,10 +150,17 @@ public sealed partial class ReloadCoordinator
             return PrepareFailed(trigger, started, $"canary of '{request.Version}' failed; nothing changed: {error}");
         }
 
-        var replaced = _split.Start(new CanaryRoute(generation, target, new CanaryGuard(config.Canary.MaxErrorRate, config.Canary.MinRequests), _roll, OnCanaryTripped));
-        if (replaced is not null)
+        InstallCanary(generation, target, config, fingerprint);
+        return CanaryStarted(trigger, started, generation, target, kind);
+    }
+
+    /// <summary>Routes the canary's share to <paramref name="generation"/>; a canary it replaces and a prepared generation retire.</summary>
+    private void InstallCanary(Generation generation, CanaryTarget target, HostConfig config, ReleaseFingerprint fingerprint)
+    {
+        var guard = new CanaryGuard(config.Canary.MaxErrorRate, config.Canary.MinRequests);
+        if (_split.Start(new CanaryRoute(generation, target, guard, _roll, OnCanaryTripped)) is { } replaced)
         {
-            Log.CanaryEnded(_logger, replaced.Generation.Release.Version, replaced.Generation.Number, $"replaced by the canary of {release.Version}");
+            Log.CanaryEnded(_logger, replaced.Generation.Release.Version, replaced.Generation.Number, $"replaced by the canary of {target.Version}");
             StartRetiring(replaced.Generation);
         }
 
@@ -148,8 +170,6 @@ public sealed partial class ReloadCoordinator
         {
             app.NotifyStarted();
         }
-
-        return CanaryStarted(trigger, started, generation, target, kind);
     }
 
     /// <summary>The warm standby of <paramref name="release"/> when unchanged, else a fresh build; no generation and the error when the build failed.</summary>
