@@ -53,6 +53,9 @@ public sealed class CanaryTests : HostedTest, IDisposable
         Assert.True(canary.GetProperty("canary").GetProperty("requests").GetInt64() >= onCanary + 400, canary.ToString());
         Assert.True(metrics.Value("pluginhost_canary_requests_total", ("role", "canary")) >= onCanary);
         Assert.True(metrics.Value("pluginhost_canary_requests_total", ("role", "stable")) >= NewClients - onCanary);
+        Assert.True(metrics.Value("pluginhost_canary_request_time_seconds_total", ("role", "canary")) > 0);
+        Assert.Equal(0, metrics.Value("pluginhost_canary_server_errors_total", ("role", "canary")));
+        Assert.Equal(10, metrics.Value("pluginhost_canary_share"));
         Assert.Contains("id=\"canary\"", page, StringComparison.Ordinal);
         Assert.Contains("v2  ", releases.Out, StringComparison.Ordinal);
         Assert.Contains("canary (10% of clients)", releases.Out, StringComparison.Ordinal);
@@ -97,6 +100,29 @@ public sealed class CanaryTests : HostedTest, IDisposable
         var standby = Assert.Single(Host.Coordinator.Standbys);
         Assert.Equal(("v1", StandbyRole.Previous), (standby.Generation.Release.Version, standby.Role));
         standby = null;
+        Assert.Equal("v2", new ReleaseStore(Releases.ReleasesRoot).Production);
+        await Host.Coordinator.StopAsync();
+        Assert.Empty(await Host.CollectRetiredAsync());
+    }
+
+    [Fact]
+    public async Task AdminFinish_FlipsTheLinkAndSwapsTheCanaryIn()
+    {
+        using (var start = await Host.Client.PostAsync("/_pluginhost/canary?version=v2&share=10", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        }
+
+        var canaryNumber = Host.Coordinator.Canary!.Generation.Number;
+        var loadsBefore = Loaded();
+
+        using var finish = await Host.Client.PostAsync("/_pluginhost/canary/finish", null);
+        var result = JsonDocument.Parse(await finish.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, finish.StatusCode);
+        Assert.Equal((SwapKinds.Canary, canaryNumber), (result.GetProperty("swap").GetString(), result.GetProperty("generation").GetInt64()));
+        Assert.Equal(canaryNumber, Host.GenerationNumber);
+        Assert.Equal(loadsBefore, Loaded());
         Assert.Equal("v2", new ReleaseStore(Releases.ReleasesRoot).Production);
         await Host.Coordinator.StopAsync();
         Assert.Empty(await Host.CollectRetiredAsync());
