@@ -313,3 +313,52 @@ public sealed class CanaryAutoAbortTests : HostedTest
         Assert.Empty(await Host.CollectRetiredAsync());
     }
 }
+
+/// <summary>
+/// Issue 15, canary memory: a request served by production that outlives an aborted canary does not keep the canary's
+/// generation alive (requests hold the canary's tally, not its route).
+/// </summary>
+public sealed class CanaryLongRequestTests : HostedTest
+{
+    protected override void Arrange()
+    {
+        Releases.CreateRelease("v1", ("Slow", "CrashesOnDemand"));
+        Releases.CreateRelease("v2", ("Slow", "CrashesOnDemand"));
+        Releases.Promote("v1");
+        Releases.WriteAppsConfig("""
+            - name: Slow
+              mount: /
+              assembly: Slow/CrashesOnDemand.dll
+            """);
+    }
+
+    [Fact]
+    public async Task AbortedCanary_IsCollectedWhileAStableRequestStillRuns()
+    {
+        using (var start = await Host.Client.PostAsync("/_pluginhost/canary?version=v2&share=50", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        }
+
+        using var slowClient = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = Host.Address };
+        using var stop = new CancellationTokenSource();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/slow?ms=60000");
+        request.Headers.Add("Cookie", "pluginhost-canary=v2.s");
+        var slow = slowClient.SendAsync(request, stop.Token);
+        await Eventually.WaitAsync(() => Host.Current.Value!.InFlight == 1, "the slow request running on production");
+
+        using (var abort = await Host.Client.PostAsync("/_pluginhost/canary/abort", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, abort.StatusCode);
+        }
+
+        var alive = await Host.CollectRetiredAsync(TimeSpan.FromSeconds(10));
+        var stillRunning = !slow.IsCompleted;
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow);
+
+        Assert.True(stillRunning, "the slow request ended before the canary was collected: the test proves nothing");
+        Assert.Empty(alive);
+        Assert.True(Host.Tracker.CollectedCount >= 1, "the canary's app context collected");
+    }
+}
