@@ -157,6 +157,24 @@ public sealed class CanaryTests : HostedTest, IDisposable
     }
 
     [Fact]
+    public async Task AdminRollback_DuringACanary_AbortsIt()
+    {
+        using (var start = await Host.Client.PostAsync("/_pluginhost/canary?version=v2&share=10", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        }
+
+        var stableNumber = Host.GenerationNumber;
+        using var rollback = await Host.Client.PostAsync("/_pluginhost/rollback", null);
+
+        Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
+        Assert.Null(Host.Coordinator.Canary);
+        Assert.Equal(stableNumber, Host.GenerationNumber);
+        Assert.Equal("v1", new ReleaseStore(Releases.ReleasesRoot).Production);
+        Assert.Empty(await Host.CollectRetiredAsync());
+    }
+
+    [Fact]
     public async Task Reload_DuringCanary_RebuildsBoth()
     {
         await CliRunner.RunAsync(Releases, "promote", "v2", "--canary", "10%");

@@ -88,14 +88,14 @@ public sealed class DeployEndpoints(ReloadCoordinator coordinator)
     public async Task RollbackAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (coordinator.Canary is not null)
+        var to = context.Request.Query["to"].ToString() is { Length: > 0 } named ? named : null;
+        if (to is null && coordinator.Canary is not null)
         {
             // During a canary, rollback means "back to what production serves": the canary ends, production stays.
             await AbortCanaryAsync(context, "rollback (admin API)");
             return;
         }
 
-        var to = context.Request.Query["to"].ToString() is { Length: > 0 } named ? named : null;
         ReleaseChange change;
         try
         {
