@@ -12,7 +12,7 @@ namespace PluginHost.Core.Admin;
 /// The admin surface under <c>admin.path</c> (default /_pluginhost): <c>GET /</c> (HTML status page), <c>GET status</c> (JSON),
 /// <c>GET metrics</c> (Prometheus text), <c>GET healthz</c> (the process answers), <c>GET readyz</c> (a generation serves
 /// and no app's health check is Unhealthy; 503 otherwise), <c>POST reload</c>, and the deploy actions of <see cref="DeployEndpoints"/>
-/// (<c>POST prepare</c>, <c>POST rollback</c>).
+/// (<c>POST prepare</c>, <c>POST rollback</c>, <c>POST canary</c>, <c>POST canary/finish</c>, <c>POST canary/abort</c>).
 /// Answered by the host before any app is looked up; refused unless <see cref="AdminAccess"/> allows it.
 /// </summary>
 public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access, StatusReporter status, ReloadCoordinator coordinator, StatusPage page,
@@ -97,6 +97,15 @@ public sealed partial class AdminEndpoints(HostConfig config, AdminAccess access
                 break;
             case ("/rollback", "POST"):
                 await deploy.RollbackAsync(context);
+                break;
+            case ("/canary", "POST"):
+                await deploy.CanaryAsync(context);
+                break;
+            case ("/canary/finish", "POST"):
+                await deploy.FinishCanaryAsync(context);
+                break;
+            case ("/canary/abort", "POST"):
+                await deploy.AbortCanaryAsync(context, context.Request.Query["by"] == "rollback" ? "'pluginhost rollback'" : "the admin API");
                 break;
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;

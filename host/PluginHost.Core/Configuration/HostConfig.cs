@@ -12,6 +12,7 @@ public sealed record HostConfig
     public LoggingConfig Logging { get; init; } = new();
     public StateConfig State { get; init; } = new();
     public WorkersConfig Workers { get; init; } = new();
+    public CanaryConfig Canary { get; init; } = new();
     public IReadOnlyList<AppConfig> Apps { get; init; } = [];
 
     /// <summary>The releases/production symlink (absolute).</summary>
@@ -120,6 +121,25 @@ public sealed record ReloadConfig
     /// without loading anything.
     /// </summary>
     public bool KeepPrevious { get; init; } = true;
+}
+
+/// <summary>Canary releases ('promote V --canary 10%'): automatic abort and what a restart does.</summary>
+public sealed record CanaryConfig
+{
+    /// <summary>Abort the canary (and mark its release bad) when its 5xx share exceeds this percentage; null: never.</summary>
+    public double? MaxErrorRate { get; init; }
+    /// <summary>Requests the canary must have answered before <see cref="MaxErrorRate"/> is judged.</summary>
+    public int MinRequests { get; init; } = 100;
+    public CanaryRestart OnRestart { get; init; } = CanaryRestart.Resume;
+}
+
+/// <summary>What a host start does with the canary the release history records as running.</summary>
+public enum CanaryRestart
+{
+    /// <summary>Build the canary again after the first load and split traffic as before (a new cookie roll).</summary>
+    Resume,
+    /// <summary>Record the canary as ended: everyone gets production.</summary>
+    Drop,
 }
 
 /// <summary>What happens to WebSockets, server-sent events and SignalR connections open on a generation that retires.</summary>

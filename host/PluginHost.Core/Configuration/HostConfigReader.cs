@@ -36,6 +36,7 @@ internal sealed class HostConfigReader
             Logging = root.Section("logging", ReadLogging, new LoggingConfig()),
             State = root.Section("state", ReadState, ReadStateDefaults()),
             Workers = root.Section("workers", ReadWorkers, new WorkersConfig()),
+            Canary = root.Section("canary", ReadCanary, new CanaryConfig()),
         };
         var apps = new AppConfigReader(_folder).ReadAll(root);
         return (config with { Apps = [.. apps.Select(located => located.App)] }, apps);
@@ -111,6 +112,35 @@ internal sealed class HostConfigReader
             KeepPrevious = reload.Get("keepPrevious", YamlValues.Bool, defaults.KeepPrevious),
             SkipUnloadSteps = reload.Get("skipUnloadSteps", YamlValues.ListOf(ConfigValues.OneOf(UnloadHygiene.KnownStepNames)), defaults.SkipUnloadSteps),
         };
+    }
+
+    private static CanaryConfig ReadCanary(YamlSection canary)
+    {
+        var defaults = new CanaryConfig();
+        return new CanaryConfig
+        {
+            MaxErrorRate = canary.Get<double?>("maxErrorRate", ErrorRate, null),
+            MinRequests = canary.Get("minRequests", YamlValues.WholeNumber(1, int.MaxValue), defaults.MinRequests),
+            OnRestart = Enum.Parse<CanaryRestart>(canary.Get("onRestart", ConfigValues.OneOf(["resume", "drop"]), "resume"), ignoreCase: true),
+        };
+    }
+
+    private static bool ErrorRate(YamlNode node, string key, ConfigErrors errors, out double? value)
+    {
+        value = null;
+        if (!YamlValues.Text(node, key, errors, out var text))
+        {
+            return false;
+        }
+
+        if (Percentage.TryParse(text, out var percent) && percent is > 0 and <= 100)
+        {
+            value = percent;
+            return true;
+        }
+
+        errors.Add(node, key, $"'{text}' is not a percentage above 0 and at most 100 (e.g. 5%)");
+        return false;
     }
 
     private StateConfig ReadStateDefaults() => new() { Root = Resolve(new StateConfig().Root) };

@@ -50,6 +50,11 @@ public static class StartupOnlySettings
             changed.Add("state");
         }
 
+        if (running.Canary != reloaded.Canary)
+        {
+            changed.Add("canary");
+        }
+
         return changed;
     }
 

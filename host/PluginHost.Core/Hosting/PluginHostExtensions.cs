@@ -63,6 +63,7 @@ public static class PluginHostExtensions
         services.AddSingleton<IGenerationBuilder, GenerationBuilder>();
         services.AddSingleton<IGenerationRetirer>(sp => sp.GetRequiredService<GenerationRetirer>());
         services.AddSingleton<StandbyGenerations>();
+        services.AddSingleton<TrafficSplit>();
         services.AddSingleton<ReloadCoordinator>();
         services.AddSingleton(sp => new Debouncer(sp.GetRequiredService<TimeProvider>(), config.Reload.Debounce,
             (reason, seenAt) => sp.GetRequiredService<ReloadCoordinator>().RequestReload(reason, seenAt)));

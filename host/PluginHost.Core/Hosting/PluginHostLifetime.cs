@@ -33,6 +33,7 @@ internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, 
         }
 
         await coordinator.LoadFirstAsync(cancellationToken);
+        await coordinator.ResumeCanaryAsync(cancellationToken);
         // SIGTERM: the serving generation hears ApplicationStopping before Kestrel waits for open connections, so apps close
         // their streams (WebSockets with 1001) and the host can exit as soon as they have.
         hostLifetime.ApplicationStopping.Register(() =>

@@ -8,14 +8,23 @@ namespace PluginHost.Core.Releases;
 /// <param name="From">Production before the change (promote/rollback), if any.</param>
 /// <param name="To">The version the entry is about: new production, published, pruned or marked bad.</param>
 /// <param name="User">Who did it (<see cref="Environment.UserName"/>).</param>
-/// <param name="Reason">Why a release was marked bad, or why the mark was cleared.</param>
+/// <param name="Reason">Why a release was marked bad, why the mark was cleared, or how a canary ended.</param>
 public sealed record ReleaseHistoryEntry(
     [property: JsonPropertyName("time")] DateTimeOffset Time,
     [property: JsonPropertyName("action")] string Action,
     [property: JsonPropertyName("from")] string? From,
     [property: JsonPropertyName("to")] string? To,
     [property: JsonPropertyName("user")] string User,
-    [property: JsonPropertyName("reason")] string? Reason = null);
+    [property: JsonPropertyName("reason")] string? Reason = null)
+{
+    /// <summary>A canary's share of clients in percent (action <see cref="ReleaseActions.Canary"/> only).</summary>
+    [JsonPropertyName("share")]
+    public double? Share { get; init; }
+
+    /// <summary>A canary's forcing header, <c>NAME</c> or <c>NAME=VALUE</c> (action <see cref="ReleaseActions.Canary"/> only).</summary>
+    [JsonPropertyName("header")]
+    public string? Header { get; init; }
+}
 
 /// <summary>The actions written to the history file.</summary>
 public static class ReleaseActions
@@ -34,6 +43,12 @@ public static class ReleaseActions
     /// Written by the next command that holds the lock, so the history matches the link again.
     /// </summary>
     public const string Interrupted = "interrupted";
+
+    /// <summary>The running host serves <c>to</c> to a share of clients besides production <c>from</c>.</summary>
+    public const string Canary = "canary";
+
+    /// <summary>The canary of <c>to</c> ended: finished (production flipped to it) or aborted; <c>reason</c> says which.</summary>
+    public const string CanaryEnd = "canary-end";
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -190,6 +190,37 @@ public sealed class ReleaseStore
         return true;
     }
 
+    /// <summary>Records that the running host started a canary of <paramref name="version"/> (production unchanged).</summary>
+    public void RecordCanary(string version, double share, string? header)
+    {
+        VersionName.Require(version);
+        using var held = Lock();
+        History.Append(new ReleaseHistoryEntry(_timeProvider.GetUtcNow(), ReleaseActions.Canary, Production, version, _userName)
+        {
+            Share = share,
+            Header = header,
+        });
+    }
+
+    /// <summary>Records that the canary of <paramref name="version"/> ended, and why (finished, aborted, dropped).</summary>
+    public void RecordCanaryEnd(string version, string reason)
+    {
+        VersionName.Require(version);
+        using var held = Lock();
+        Append(ReleaseActions.CanaryEnd, Production, version, reason);
+    }
+
+    /// <summary>
+    /// The canary the history records as running: its last canary entry, unless a canary end, a promote or a rollback
+    /// came after it (a flip ends a canary). Null when none runs.
+    /// </summary>
+    public ReleaseHistoryEntry? ActiveCanary()
+    {
+        var last = History.ReadAll().LastOrDefault(e => e.Action is ReleaseActions.Canary or ReleaseActions.CanaryEnd
+            or ReleaseActions.Promote or ReleaseActions.Rollback);
+        return last?.Action == ReleaseActions.Canary ? last : null;
+    }
+
     /// <summary>Where 'rollback' without a version goes: the latest earlier production that still exists and is not bad.</summary>
     public string? FindRollbackTarget() => FindRollbackTarget(History.ReadAll(), Production);
 
@@ -251,7 +282,7 @@ public sealed class ReleaseStore
         var trash = new List<string>();
         IReadOnlyList<ReleaseInfo> versions;
         HashSet<string> protectedVersions;
-        // Production and the rollback target are read under the lock: no promote, rollback or publish can move them
+        // Production, the rollback target and the running canary are read under the lock: no promote, rollback or publish can move them
         // between this reading and the renames below.
         using (dryRun ? null : Lock())
         {
@@ -262,8 +293,9 @@ public sealed class ReleaseStore
             }
 
             versions = ListVersions();
+            var canary = ActiveCanary()?.To;
             protectedVersions = versions.Take(keep).Select(v => v.Version)
-                .Concat(versions.Where(v => v.IsProduction || v.IsRollbackTarget).Select(v => v.Version))
+                .Concat(versions.Where(v => v.IsProduction || v.IsRollbackTarget || v.Version == canary).Select(v => v.Version))
                 .ToHashSet(StringComparer.Ordinal);
             foreach (var release in versions.Where(v => !protectedVersions.Contains(v.Version)))
             {

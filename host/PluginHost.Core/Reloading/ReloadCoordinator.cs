@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Releases;
+using PluginHost.Core.Routing;
 using PluginHost.Core.Telemetry;
 
 namespace PluginHost.Core.Reloading;
@@ -55,9 +56,10 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 
     public ReloadCoordinator(HostConfig config, CurrentGeneration current, IGenerationBuilder builder, IGenerationRetirer retirer,
         ReloadHooks hooks, TimeProvider timeProvider, ILogger<ReloadCoordinator> logger, PluginHostMetrics? metrics = null,
-        StandbyGenerations? standbys = null)
+        StandbyGenerations? standbys = null, TrafficSplit? split = null)
     {
         _metrics = metrics;
+        _split = split ?? new TrafficSplit();
         _standbys = standbys ?? new StandbyGenerations();
         _config = config;
         _lastGeneration = config.Reload.FirstGeneration - 1;
@@ -186,6 +188,14 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         }
 
         var target = TryResolve(config);
+        if (target is not null && !request.IsFirstLoad && _split.Active is { } canary)
+        {
+            if (await DuringCanaryAsync(canary, target, config, request, started, cancellationToken) is { } handled)
+            {
+                return handled;
+            }
+        }
+
         if (target is not null && !request.IsFirstLoad && TakeWarm(target, config) is { } warm)
         {
             return SwapIn(warm.Generation, warm.Fingerprint, config, request, started,
@@ -321,6 +331,12 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         if (_current.Clear() is { } last)
         {
             StartRetiring(last);
+        }
+
+        // Not recorded as ended: the history keeps the canary, so the next start can resume it (canary.onRestart).
+        if (_split.End() is { } canary)
+        {
+            StartRetiring(canary.Generation);
         }
 
         RetireAll(_standbys.Discard(_ => true), "the host is stopping");

@@ -23,4 +23,6 @@ public static class SwapKinds
     public const string Standby = "standby";
     /// <summary>A generation built ahead by 'promote --prepare', swapped in (no load).</summary>
     public const string Prepared = "prepared";
+    /// <summary>The canary's generation, swapped in when its rollout finished (no load).</summary>
+    public const string Canary = "canary";
 }

@@ -14,12 +14,38 @@ namespace PluginHost.Core.Routing;
 /// request through that app's own pipeline with the app's own services, entirely on that generation.
 /// </summary>
 public sealed partial class PluginDispatcher(
-    CurrentGeneration current, RequestGate gate, RequestTelemetry telemetry, TimeProvider timeProvider)
+    CurrentGeneration current, RequestGate gate, RequestTelemetry telemetry, TimeProvider timeProvider, TrafficSplit split)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var started = telemetry.Start();
-        var generation = current.Enter();
+        var canary = split.Active;
+        return canary is null ? InvokeOnAsync(context, current.Enter(), started) : InvokeSplitAsync(context, canary, started);
+    }
+
+    /// <summary>While a canary runs: the request goes to its side, and its answer is counted for that side.</summary>
+    private Task InvokeSplitAsync(HttpContext context, CanaryRoute canary, long started)
+    {
+        var generation = TrafficSplit.Enter(context, canary, current, out var onCanary);
+        // Only the tally is held while the request runs, not the route (which references the canary's generation).
+        return InvokeCountedAsync(context, generation, canary.Tally, onCanary, started);
+    }
+
+    private async Task InvokeCountedAsync(HttpContext context, Generation? generation, CanaryTally tally, bool onCanary, long started)
+    {
+        try
+        {
+            await InvokeOnAsync(context, generation, started);
+        }
+        finally
+        {
+            tally.Record(onCanary, context.Response.StatusCode, timeProvider.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Serves the request on <paramref name="generation"/>, which the caller entered (null: nothing is served).</summary>
+    private async Task InvokeOnAsync(HttpContext context, Generation? generation, long started)
+    {
         if (generation is null)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

@@ -29,6 +29,31 @@ public sealed record HostStatus(
 
     /// <summary>Generations held loaded and warm without serving: the rollback standby and a prepared promote.</summary>
     public IReadOnlyList<StandbyStatus> Standbys { get; init; } = [];
+
+    /// <summary>The running canary ('promote V --canary'), or null.</summary>
+    public CanaryStatus? Canary { get; init; }
+}
+
+/// <param name="Share">Percent of new clients put on the canary.</param>
+/// <param name="Header">The header that forces a request onto it (NAME or NAME=VALUE), or null.</param>
+/// <param name="Canary">The canary's traffic since it started.</param>
+/// <param name="Stable">Production's traffic since the canary started.</param>
+public sealed record CanaryStatus(string Version, long Generation, double Share, string? Header, DateTimeOffset Since, CanaryTraffic Canary, CanaryTraffic Stable);
+
+/// <param name="ServerErrors">Answers with a 5xx status.</param>
+/// <param name="ErrorRate">ServerErrors in percent of Requests (0 without requests).</param>
+/// <param name="MeanLatencyMs">Mean time to answer, in milliseconds.</param>
+public sealed record CanaryTraffic(long Requests, long ServerErrors, double ErrorRate, double MeanLatencyMs)
+{
+    public static CanaryTraffic Of(Routing.CanarySideStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        var requests = stats.Requests;
+        return requests == 0
+            ? new CanaryTraffic(0, 0, 0, 0)
+            : new CanaryTraffic(requests, stats.ServerErrors, Math.Round(stats.ServerErrors * 100.0 / requests, 2),
+                Math.Round(stats.Latency.TotalMilliseconds / requests, 3));
+    }
 }
 
 /// <param name="Role">previous (the rollback standby) or prepared ('promote --prepare').</param>

@@ -1,3 +1,4 @@
+using PluginHost.Core.Configuration;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -70,6 +71,7 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
             .Append("<label><input type=\"checkbox\" id=\"auto\"> auto-refresh</label></span></header><main>");
 
         AppendApps(page, snapshot, now);
+        AppendCanary(page, snapshot.Canary, now);
         AppendReloads(page, snapshot.Reloads);
         AppendReleases(page, releases);
         AppendRetired(page, snapshot);
@@ -269,6 +271,30 @@ public sealed class StatusPage(StatusReporter status, ReloadCoordinator coordina
 
         page.Append("</tbody></table></section>");
     }
+
+    private static void AppendCanary(StringBuilder page, CanaryStatus? canary, DateTimeOffset now)
+    {
+        if (canary is null)
+        {
+            return;
+        }
+
+        page.Append("<section class=\"wide\" id=\"canary\"><h2>Canary</h2><p><strong>").Append(E(canary.Version)).Append("</strong> generation ")
+            .Append(canary.Generation).Append(" serves ").Append(E(Percentage.Format(canary.Share))).Append(" of new clients")
+            .Append(canary.Header is { } header ? $" and requests with header <code>{E(header)}</code>" : "")
+            .Append(" · since ").Append(Duration(now - canary.Since)).Append("</p>")
+            .Append("<table><thead><tr><th>Side</th><th class=\"num\">Requests</th><th class=\"num\">5xx</th><th class=\"num\">5xx %</th>")
+            .Append("<th class=\"num\">Mean latency (ms)</th></tr></thead><tbody>");
+        AppendTraffic(page, "canary", canary.Canary);
+        AppendTraffic(page, "stable", canary.Stable);
+        page.Append("</tbody></table></section>");
+    }
+
+    private static void AppendTraffic(StringBuilder page, string side, CanaryTraffic traffic) =>
+        page.Append("<tr id=\"canary-").Append(side).Append("\"><td>").Append(side).Append("</td><td class=\"num\">").Append(traffic.Requests)
+            .Append("</td><td class=\"num\">").Append(traffic.ServerErrors)
+            .Append("</td><td class=\"num\">").Append(traffic.ErrorRate.ToString("0.##", CultureInfo.InvariantCulture))
+            .Append("</td><td class=\"num\">").Append(traffic.MeanLatencyMs.ToString("0.###", CultureInfo.InvariantCulture)).Append("</td></tr>");
 
     private static void AppendRetiring(StringBuilder page, IReadOnlyList<RetiringStatus> retiring)
     {

@@ -45,8 +45,19 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             Certificates = (certificates ?? ServerCertificates.None).Read(),
             Retiring = Retiring(),
             Standbys = Standbys(coordinator),
+            Canary = Canary(coordinator),
         };
     }
+
+    private static CanaryStatus? Canary(ReloadCoordinator coordinator) =>
+        coordinator.Canary is not { } route ? null : new CanaryStatus(
+            route.Target.Version,
+            route.Generation.Number,
+            route.Target.Share,
+            route.Target.Header?.ToString(),
+            route.Target.Since,
+            CanaryTraffic.Of(route.Stats.Canary),
+            CanaryTraffic.Of(route.Stats.Stable));
 
     private static List<StandbyStatus> Standbys(ReloadCoordinator coordinator)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using PluginHost.Core.Certificates;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Reloading;
+using PluginHost.Core.Routing;
 
 namespace PluginHost.Core.Telemetry;
 
@@ -36,7 +37,7 @@ public sealed class PluginHostMetrics
     private readonly Counter<long> _swaps;
 
     public PluginHostMetrics(IMeterFactory meterFactory, CurrentGeneration current, UnloadTracker tracker, LogBuffers logBuffers,
-        ServerCertificates? certificates = null)
+        ServerCertificates? certificates = null, TrafficSplit? split = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(current);
@@ -71,6 +72,7 @@ public sealed class PluginHostMetrics
             "Workers of the serving generation that died and were started again, per app.");
         Meter.CreateObservableCounter("pluginhost.worker.recycles", () => PerWorker(current, w => w.Recycles), "{recycle}",
             "Workers of the serving generation replaced for recycle.maxRequests or recycle.maxMemory, per app.");
+        CreateCanaryInstruments(split ?? new TrafficSplit());
         Meter.CreateObservableGauge("pluginhost.certificate.expiry", (certificates ?? ServerCertificates.None).ExpiryMeasurements, "s",
             "Seconds until each served TLS certificate expires, per certificate file and host names: alert below 14 days.");
     }
@@ -96,6 +98,39 @@ public sealed class PluginHostMetrics
     /// <param name="kind">One of <see cref="SwapKinds"/>: built counts as built, the others as instant.</param>
     public void SwapCompleted(string kind) =>
         _swaps.Add(1, new KeyValuePair<string, object?>("kind", kind == SwapKinds.Built ? "built" : "instant"));
+
+    /// <summary>While a canary runs: its and production's traffic since it started, by role (stable, canary); nothing otherwise.</summary>
+    private void CreateCanaryInstruments(TrafficSplit split)
+    {
+        Meter.CreateObservableCounter("pluginhost.canary.requests", () => PerRole(split, s => s.Requests), "{request}",
+            "Requests answered during the running canary, per role: canary or stable.");
+        Meter.CreateObservableCounter("pluginhost.canary.server_errors", () => PerRole(split, s => s.ServerErrors), "{request}",
+            "Requests answered with a 5xx status during the running canary, per role.");
+        Meter.CreateObservableCounter("pluginhost.canary.request.time", () => PerRole(split, s => s.Latency.TotalSeconds), "s",
+            "Total time spent answering requests during the running canary, per role (divide by pluginhost_canary_requests_total for the mean).");
+        Meter.CreateObservableGauge("pluginhost.canary.share", () => Share(split),
+            "%", "Percent of new clients the running canary gets; absent without a canary.");
+    }
+
+    private static IEnumerable<Measurement<double>> Share(TrafficSplit split)
+    {
+        if (split.Active is { } route)
+        {
+            yield return new Measurement<double>(route.Target.Share);
+        }
+    }
+
+    private static IEnumerable<Measurement<T>> PerRole<T>(TrafficSplit split, Func<CanarySideStats, T> value)
+        where T : struct
+    {
+        if (split.Active is not { } route)
+        {
+            yield break;
+        }
+
+        yield return new Measurement<T>(value(route.Stats.Canary), new KeyValuePair<string, object?>("role", "canary"));
+        yield return new Measurement<T>(value(route.Stats.Stable), new KeyValuePair<string, object?>("role", "stable"));
+    }
 
     internal static string StatusClass(int statusCode) =>
         statusCode is >= 100 and < 600 ? StatusClasses[(statusCode / 100) - 1] : "other";

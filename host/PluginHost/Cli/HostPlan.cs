@@ -36,6 +36,14 @@ internal sealed record HostPlan(bool Warm, long? Generation, string Description)
             return new HostPlan(false, status.GetProperty("generation").GetInt64(), $"the running host already serves '{version}'");
         }
 
+        if (status.TryGetProperty("canary", out var canary) && canary.ValueKind == JsonValueKind.Object
+            && canary.GetProperty("version").GetString() == version)
+        {
+            var number = canary.GetProperty("generation").GetInt64();
+            return new HostPlan(true, number,
+                $"the running host serves '{version}' as its canary (generation {number}): the flip completes the rollout instantly, nothing is loaded");
+        }
+
         var standby = status.TryGetProperty("standbys", out var standbys)
             ? standbys.EnumerateArray().FirstOrDefault(s => s.GetProperty("version").GetString() == version)
             : default;

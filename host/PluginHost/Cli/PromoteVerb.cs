@@ -12,19 +12,47 @@ internal static class PromoteVerb
 {
     public static Command Create(CliServices services, Option<string> config)
     {
-        var version = CliApp.VersionArgument("The release to serve");
+        var version = CliApp.VersionArgument("The release to serve (not with --finish)");
+        version.Arity = System.CommandLine.ArgumentArity.ZeroOrOne;
         var noValidate = CliApp.NoValidateOption();
         var force = CliApp.ForceBadOption();
         var prepare = new Option<bool>("--prepare")
         {
             Description = "Do not flip: ask the running host to build and warm the release now, so that the promote later swaps instantly",
         };
-        var command = new Command("promote", "Validate a release, then flip the production symlink to it atomically") { version, noValidate, force, prepare };
+        var canary = new Option<string?>("--canary")
+        {
+            Description = "Do not flip: ask the running host to serve the release to this share of new clients (e.g. 10%), sticky per client, besides production",
+            HelpName = "share",
+        };
+        var canaryHeader = new Option<string?>("--canary-header")
+        {
+            Description = "With --canary: requests with this header (and value, when given) always get the canary",
+            HelpName = "NAME[=VALUE]",
+        };
+        var finish = new Option<bool>("--finish")
+        {
+            Description = "Complete the running canary: promote its release (the host swaps its canary generation in instantly)",
+        };
+        var command = new Command("promote", "Validate a release, then flip the production symlink to it atomically")
+        {
+            version, noValidate, force, prepare, canary, canaryHeader, finish,
+        };
         CliAction.Set(command, services, config, async context =>
         {
-            var name = VersionName.Require(context.GetValue(version));
             var hostConfig = context.LoadConfig();
             var store = context.OpenStore(hostConfig);
+            var name = Target(context.GetValue(version), context.GetValue(finish), store);
+            if (context.GetValue(canaryHeader) is not null && context.GetValue(canary) is null)
+            {
+                throw new CliUserException("--canary-header needs --canary SHARE");
+            }
+
+            if (context.GetValue(canary) is { } share)
+            {
+                return await CanaryCommands.StartAsync(context, hostConfig, store, name, share, context.GetValue(canaryHeader)).ConfigureAwait(false);
+            }
+
             if (context.GetValue(prepare))
             {
                 return await PrepareAsync(context, hostConfig, store, name).ConfigureAwait(false);
@@ -38,6 +66,24 @@ internal static class PromoteVerb
             return CliAction.Ok;
         });
         return command;
+    }
+
+    /// <summary>The version named, or with --finish the running canary's; one line naming the cause otherwise.</summary>
+    private static string Target(string? named, bool finish, ReleaseStore store)
+    {
+        if (!finish)
+        {
+            return VersionName.Require(named ?? throw new CliUserException("promote needs a version (or --finish to complete the running canary)"));
+        }
+
+        var canary = CanaryCommands.Running(store)
+            ?? throw new CliUserException($"promote --finish: no canary is running ({store.History.FilePath} records none); nothing to finish");
+        if (named is not null && named != canary)
+        {
+            throw new CliUserException($"promote --finish: the running canary is '{canary}', not '{named}'");
+        }
+
+        return canary;
     }
 
     /// <summary>

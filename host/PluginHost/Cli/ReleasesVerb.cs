@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PluginHost.Core.Configuration;
 using PluginHost.Core.Releases;
 
 namespace PluginHost.Cli;
@@ -29,9 +30,10 @@ internal static class ReleasesVerb
             {
                 await output.WriteLineAsync($"releases in {store.Root} (newest first):").ConfigureAwait(false);
                 var width = versions.Max(v => v.Version.Length);
+                var canary = store.ActiveCanary();
                 foreach (var release in versions)
                 {
-                    await output.WriteLineAsync(FormatRelease(release, width)).ConfigureAwait(false);
+                    await output.WriteLineAsync(FormatRelease(release, width, canary?.To == release.Version ? canary : null)).ConfigureAwait(false);
                 }
             }
 
@@ -56,12 +58,18 @@ internal static class ReleasesVerb
         return command;
     }
 
-    private static string FormatRelease(ReleaseInfo release, int width)
+    /// <param name="canary">The history's entry of the canary running with this release, if any.</param>
+    private static string FormatRelease(ReleaseInfo release, int width, ReleaseHistoryEntry? canary)
     {
         var marks = new List<string>();
         if (release.IsProduction)
         {
             marks.Add("production");
+        }
+
+        if (canary is not null)
+        {
+            marks.Add($"canary ({Percentage.Format(canary.Share ?? 0)} of clients)");
         }
 
         if (release.IsRollbackTarget)
@@ -85,7 +93,9 @@ internal static class ReleasesVerb
         {
             ReleaseActions.Promote or ReleaseActions.Rollback => $"{entry.From ?? "(none)"} -> {entry.To}",
             ReleaseActions.Interrupted => $"{entry.From} never served; production stayed {entry.To}",
-            ReleaseActions.MarkBad => $"{entry.To}: {entry.Reason}",
+            ReleaseActions.MarkBad or ReleaseActions.CanaryEnd => $"{entry.To}: {entry.Reason}",
+            ReleaseActions.Canary => $"{entry.To} to {Percentage.Format(entry.Share ?? 0)} of clients besides {entry.From ?? "(none)"}"
+                + (entry.Header is { } header ? $", and requests with {header}" : ""),
             _ => entry.To ?? "",
         };
         return $"  {time}  {entry.Action,-8}  {what}  ({entry.User})";

@@ -3,7 +3,10 @@ using PluginHost.Core.Releases;
 
 namespace PluginHost.Cli;
 
-/// <summary>'rollback [--to VERSION]': back to the previous production that still exists and is not marked bad.</summary>
+/// <summary>
+/// 'rollback [--to VERSION]': back to the previous production that still exists and is not marked bad. During a canary (and
+/// without --to) it aborts the canary instead: everyone gets production again, the link is not touched.
+/// </summary>
 internal static class RollbackVerb
 {
     public static Command Create(CliServices services, Option<string> config)
@@ -21,6 +24,12 @@ internal static class RollbackVerb
             var requested = context.GetValue(to) is { } explicitTarget ? VersionName.Require(explicitTarget) : null;
             var hostConfig = context.LoadConfig();
             var store = context.OpenStore(hostConfig);
+            if (requested is null && CanaryCommands.Running(store) is { } canary)
+            {
+                // During a canary, "back" is production itself: the canary ends, the link stays.
+                return await CanaryCommands.AbortAsync(context, hostConfig, store, canary).ConfigureAwait(false);
+            }
+
             var before = store.Production;
             var target = requested ?? store.FindRollbackTarget()
                 ?? throw new CliUserException(

@@ -206,6 +206,41 @@ public sealed class ReleaseStoreTests : IDisposable
     }
 
     [Fact]
+    public void Prune_KeepZero_KeepsTheRunningCanary()
+    {
+        _releases.AddRelease("1", TimeSpan.FromDays(3));
+        _releases.AddRelease("2", TimeSpan.FromDays(2));
+        _releases.AddRelease("3", TimeSpan.FromDays(1));
+        var sut = _releases.CreateStore();
+        sut.Promote("1");
+        sut.RecordCanary("3", 10, header: null);
+
+        var result = sut.Prune(keep: 0);
+
+        Assert.Equal(["2"], result.Deleted);
+    }
+
+    [Fact]
+    public void ActiveCanary_EndsWithItsEndEntryOrAFlip()
+    {
+        _releases.AddRelease("1");
+        _releases.AddRelease("2");
+        _releases.AddRelease("3");
+        var sut = _releases.CreateStore();
+        sut.Promote("1");
+        sut.RecordCanary("2", 25, "X-Canary=1");
+        var running = sut.ActiveCanary();
+        sut.RecordCanaryEnd("2", "aborted: by a test");
+        var afterEnd = sut.ActiveCanary();
+        sut.RecordCanary("3", 5, header: null);
+        sut.Promote("2");
+
+        Assert.Equal(("2", 25.0, "X-Canary=1", "1"), (running?.To, running?.Share, running?.Header, running?.From));
+        Assert.Null(afterEnd);
+        Assert.Null(sut.ActiveCanary());
+    }
+
+    [Fact]
     public void Prune_KeepZero_KeepsOnlyProductionAndRollbackTarget()
     {
         _releases.AddRelease("1", TimeSpan.FromDays(3));

@@ -22,6 +22,13 @@ public abstract class HostedTest : IAsyncLifetime
         Host = await HostRunner.StartAsync(Releases.ConfigPath, useConfigUrls: UseConfigUrls);
     }
 
+    /// <summary>Stops the host and starts a new one on the same deployment (a process restart, as far as the host can tell).</summary>
+    protected async Task RestartHostAsync()
+    {
+        await Host.DisposeAsync();
+        Host = await HostRunner.StartAsync(Releases.ConfigPath, useConfigUrls: UseConfigUrls);
+    }
+
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
