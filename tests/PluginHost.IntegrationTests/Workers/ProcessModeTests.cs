@@ -58,10 +58,12 @@ public sealed class ProcessModeTests : HostedTest
         Assert.Equal("RequestCompleted", CollectingSink.EventName(await LoggedRequestAsync("/tiny")));
     }
 
+    /// <summary>The host's request log event of <paramref name="path"/> (not other events with a RequestPath, e.g. a worker's relayed lines).</summary>
     private async Task<Serilog.Events.LogEvent> LoggedRequestAsync(string path)
     {
-        await Eventually.WaitAsync(() => Host.Logs.Events.Any(e => CollectingSink.Property(e, "RequestPath") == path), "the request log event of " + path);
-        return Host.Logs.Events.First(e => CollectingSink.Property(e, "RequestPath") == path);
+        bool Logged(Serilog.Events.LogEvent e) => CollectingSink.EventName(e) is "RequestCompleted" or "WorkerRequestCompleted" && CollectingSink.Property(e, "RequestPath") == path;
+        await Eventually.WaitAsync(() => Host.Logs.Events.Any(Logged), "the request log event of " + path);
+        return Host.Logs.Events.First(Logged);
     }
 
     [Fact]
