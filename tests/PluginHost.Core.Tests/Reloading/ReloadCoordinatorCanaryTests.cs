@@ -11,34 +11,14 @@ namespace PluginHost.Core.Tests.Reloading;
 /// <summary>The coordinator's canary on real release folders and a real production link and history, without a server.</summary>
 public sealed class ReloadCoordinatorCanaryTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "pluginhost-canary-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly ThreeReleases _releases = new("canary");
     private readonly CurrentGeneration _current = new();
     private readonly TrafficSplit _split = new();
-    private readonly IGenerationBuilder _builder = Substitute.For<IGenerationBuilder>();
     private readonly IGenerationRetirer _retirer = Substitute.For<IGenerationRetirer>();
     private readonly HostConfig _config;
+    private readonly IGenerationBuilder _builder;
 
-    public ReloadCoordinatorCanaryTests()
-    {
-        foreach (var version in new[] { "v1", "v2", "v3" })
-        {
-            Directory.CreateDirectory(Path.Combine(_root, "releases", version, "App"));
-            File.WriteAllText(Path.Combine(_root, "releases", version, "App", "App.dll"), version);
-        }
-
-        File.WriteAllText(Path.Combine(_root, "config.yaml"), "apps: []");
-        _config = new HostConfig
-        {
-            SourcePath = Path.Combine(_root, "config.yaml"),
-            Releases = new ReleasesConfig { Root = Path.Combine(_root, "releases") },
-            Reload = new ReloadConfig { Trigger = Path.Combine(_root, "releases", "reload.trigger") },
-        };
-        Flip("v1");
-        _builder.BuildAsync(Arg.Any<HostConfig>(), Arg.Any<long>(), Arg.Any<CancellationToken>())
-            .Returns(call => Generation(call.ArgAt<long>(1), ReleaseResolver.Resolve(_config.ProductionLink)));
-        _builder.BuildAsync(Arg.Any<HostConfig>(), Arg.Any<long>(), Arg.Any<ResolvedRelease>(), Arg.Any<CancellationToken>())
-            .Returns(call => Generation(call.ArgAt<long>(1), call.ArgAt<ResolvedRelease>(2)));
-    }
+    public ReloadCoordinatorCanaryTests() => (_config, _builder) = (_releases.Config, _releases.Builder);
 
     [Fact]
     public async Task StartCanary_BuildsAndRoutesWithoutTouchingProduction()
@@ -217,9 +197,9 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
 
     private ReleaseStore Store() => ReleaseStore.For(_config);
 
-    private void Flip(string version) => SymlinkFlipper.Flip(_config.ProductionLink, version);
+    private void Flip(string version) => _releases.Flip(version);
 
-    private static Generation Generation(long number, ResolvedRelease release) => new(number, release, [], DateTimeOffset.UnixEpoch);
+    private static Generation Generation(long number, ResolvedRelease release) => ThreeReleases.Generation(number, release);
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _releases.Dispose();
 }

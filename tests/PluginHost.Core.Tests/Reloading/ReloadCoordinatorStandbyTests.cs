@@ -10,33 +10,14 @@ namespace PluginHost.Core.Tests.Reloading;
 /// <summary>The warm standby and prepared generations of the coordinator, on real release folders and a real production link.</summary>
 public sealed class ReloadCoordinatorStandbyTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "pluginhost-standby-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly ThreeReleases _releases = new("standby");
     private readonly CurrentGeneration _current = new();
-    private readonly IGenerationBuilder _builder = Substitute.For<IGenerationBuilder>();
     private readonly IGenerationRetirer _retirer = Substitute.For<IGenerationRetirer>();
+    private readonly string _root;
     private readonly HostConfig _config;
+    private readonly IGenerationBuilder _builder;
 
-    public ReloadCoordinatorStandbyTests()
-    {
-        foreach (var version in new[] { "v1", "v2", "v3" })
-        {
-            Directory.CreateDirectory(Path.Combine(_root, "releases", version, "App"));
-            File.WriteAllText(Path.Combine(_root, "releases", version, "App", "App.dll"), version);
-        }
-
-        File.WriteAllText(Path.Combine(_root, "config.yaml"), "apps: []");
-        _config = new HostConfig
-        {
-            SourcePath = Path.Combine(_root, "config.yaml"),
-            Releases = new ReleasesConfig { Root = Path.Combine(_root, "releases") },
-            Reload = new ReloadConfig { Trigger = Path.Combine(_root, "releases", "reload.trigger") },
-        };
-        Flip("v1");
-        _builder.BuildAsync(Arg.Any<HostConfig>(), Arg.Any<long>(), Arg.Any<CancellationToken>())
-            .Returns(call => Generation(call.ArgAt<long>(1), ReleaseResolver.Resolve(_config.ProductionLink)));
-        _builder.BuildAsync(Arg.Any<HostConfig>(), Arg.Any<long>(), Arg.Any<ResolvedRelease>(), Arg.Any<CancellationToken>())
-            .Returns(call => Generation(call.ArgAt<long>(1), call.ArgAt<ResolvedRelease>(2)));
-    }
+    public ReloadCoordinatorStandbyTests() => (_root, _config, _builder) = (_releases.Root, _releases.Config, _releases.Builder);
 
     [Fact]
     public async Task Reload_BackToTheReplacedRelease_SwapsInTheStandbyWithoutBuilding()
@@ -191,9 +172,9 @@ public sealed class ReloadCoordinatorStandbyTests : IDisposable
         return new(config, _current, _builder, _retirer, hooks ?? new ReloadHooks(_ => config), new FakeTimeProvider(), NullLogger<ReloadCoordinator>.Instance);
     }
 
-    private void Flip(string version) => SymlinkFlipper.Flip(_config.ProductionLink, version);
+    private void Flip(string version) => _releases.Flip(version);
 
-    private static Generation Generation(long number, ResolvedRelease release) => new(number, release, [], DateTimeOffset.UnixEpoch);
+    private static Generation Generation(long number, ResolvedRelease release) => ThreeReleases.Generation(number, release);
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _releases.Dispose();
 }
