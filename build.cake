@@ -71,6 +71,10 @@ Task("Test")
     }
 });
 
+// Re-prints the summary of the last test run from its .trx files.
+Task("TestSummary")
+    .Does(() => WriteTestSummary());
+
 // The package version is the contract version: the <Version> of PluginHost.Abstractions.csproj.
 Task("Pack")
     .Does(() => DotNetPack(repoRoot.CombineWithFilePath("host/PluginHost.Abstractions/PluginHost.Abstractions.csproj").FullPath,
@@ -235,9 +239,12 @@ void WriteTestSummary()
     }
 
     int passed = 0, failed = 0, skipped = 0;
+    var failures = new List<string>();
     foreach (var trx in trxFiles)
     {
-        var counters = XDocument.Load(trx).Descendants().FirstOrDefault(e => e.Name.LocalName == "Counters");
+        var document = XDocument.Load(trx);
+        failures.AddRange(FailedTests(document));
+        var counters = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "Counters");
         if (counters is null)
         {
             throw new CakeException($"{trx} has no <Counters>: the test run did not finish writing its results.");
@@ -250,6 +257,19 @@ void WriteTestSummary()
     }
 
     var line = $"Total: {passed} passed, {failed} failed, {skipped} skipped";
-    System.IO.File.WriteAllText(testResults.CombineWithFilePath("summary.txt").FullPath, line + Environment.NewLine);
-    Information(line);
+    var lines = failures.Append(line).ToList();
+    System.IO.File.WriteAllLines(testResults.CombineWithFilePath("summary.txt").FullPath, lines);
+    lines.ForEach(l => Information(l));
+}
+
+// One line per failed test, "FAILED: name: first line of the message", so that the tail of a CI log names them.
+IEnumerable<string> FailedTests(XDocument trx)
+{
+    foreach (var result in trx.Descendants().Where(e => e.Name.LocalName == "UnitTestResult" && (string?)e.Attribute("outcome") == "Failed"))
+    {
+        var message = result.Descendants().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value ?? "";
+        var firstLine = message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "(no message)";
+        if (firstLine.Length > 300) firstLine = firstLine[..300] + "…";
+        yield return $"FAILED: {(string?)result.Attribute("testName")}: {firstLine}";
+    }
 }
