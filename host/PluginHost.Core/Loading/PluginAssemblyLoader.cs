@@ -54,7 +54,8 @@ public static class PluginAssemblyLoader
     /// <summary>
     /// Managed assemblies are read into memory: the release folder's files may then be replaced on disk (same-folder
     /// redeploy) without touching the running generation. Native libraries are loaded from the release folder itself:
-    /// the runtime never unloads them, and a per-generation shadow copy would stay mapped for ever, one per reload.
+    /// the runtime never unloads them, and a per-generation shadow copy would stay mapped for ever, one per reload; a
+    /// library whose bytes were loaded before from another folder is loaded from that path (<see cref="SharedNativeLibraries"/>).
     /// </summary>
     /// <param name="collectible">False for a worker process, which exits instead of unloading (see <see cref="AppConfig.Collectible"/>).</param>
     public static LoadedPlugin Load(string appName, string assemblyPath, AppKind? kind = null, bool collectible = true)
@@ -84,6 +85,7 @@ public static class PluginAssemblyLoader
         {
             var main = LoadMain(context, assemblyPath);
             var count = LoadDependencyGraph(appName, assemblyPath, main, context);
+            SharedNativeLibraries.Attach(context, assemblyPath);
             IPluginApp? app = null;
             if (resolvedKind == AppKind.Plugin)
             {

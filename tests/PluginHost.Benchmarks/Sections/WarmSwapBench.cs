@@ -54,8 +54,49 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
         var memory = await StandbyMemoryAsync(host, deployment, deployer, cancellationToken);
         load.Add(MachineLoad.OneMinute());
         context.Progress(Fmt.F($"warm: load average {string.Join(" / ", load.Select(l => l.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}"));
-        return [.. Rows(built, rollback, prepared, restarts.Times, memory, MachineLoad.Describe(load))];
+        var rows = Rows(built, rollback, prepared, restarts.Times, memory, MachineLoad.Describe(load)).ToList();
+        rows.AddRange(await CanaryThroughputAsync(cancellationToken));
+        return rows;
     }
+
+    /// <summary>
+    /// Throughput of a host running a 10 % canary against the same host without one: two hosts of their own deployments,
+    /// loaded alike in alternating rounds. The load generator keeps no cookies, so every request is a new client that the
+    /// split assigns and answers with a cookie: the canary's costliest case.
+    /// </summary>
+    private async Task<IReadOnlyList<BenchRow>> CanaryThroughputAsync(CancellationToken cancellationToken)
+    {
+        const string Path = "/api/v1/version";
+        using var plain = CanaryDeployment();
+        using var split = CanaryDeployment();
+        await using var without = await ServerProcess.StartHostAsync(context.Paths, plain.ConfigPath, Path, cancellationToken: cancellationToken);
+        await using var with = await ServerProcess.StartHostAsync(context.Paths, split.ConfigPath, Path, cancellationToken: cancellationToken);
+        using (var start = await with.Client.PostAsync(new Uri("/_pluginhost/canary?version=v2&share=10", UriKind.Relative), null, cancellationToken))
+        {
+            if (!start.IsSuccessStatusCode)
+            {
+                throw new BenchException(Fmt.F($"the canary did not start: {(int)start.StatusCode} {await start.Content.ReadAsStringAsync(cancellationToken)}"));
+            }
+        }
+
+        var comparison = await ThroughputComparison.RunAsync(context, Key + " (canary)", new("no canary", without, Path), new("10 % canary", with, Path), cancellationToken);
+        var canary = (await with.Client.GetFromJsonAsync<JsonElement>(new Uri("/_pluginhost/status", UriKind.Relative), cancellationToken)).GetProperty("canary");
+        var (onCanary, onStable) = (canary.GetProperty("canary").GetProperty("requests").GetInt64(), canary.GetProperty("stable").GetProperty("requests").GetInt64());
+        var share = (double)onCanary / Math.Max(1, onCanary + onStable);
+        var rows = comparison.Rows(Number, target: 0.97, subject: "10 % canary, new clients (vs the same host without a canary): ").ToList();
+        rows.Add(new(Number, "10 % canary: share of the requests the canary served (status canary)", Fmt.F($"{share * 100:0.0} %"), "", "", "10 % ± 3 %",
+            BenchRow.Check(Math.Abs(share - 0.10) <= 0.03)));
+        rows.Add(new(Number, "Machine load during the canary rounds", comparison.Noise));
+        return rows;
+    }
+
+    private Deployment CanaryDeployment() => context.NewDeployment(d =>
+    {
+        d.AddReportingApi("v1", "ReportingApi");
+        d.AddReportingApi("v2", "ReportingApi", aggregationV2: true);
+        d.Promote("v1");
+        d.WriteConfig([BenchApp.Reporting("ReportingApi", "/api/v1")], context.Sizes.Debounce, keepPrevious: true);
+    });
 
     private IEnumerable<BenchRow> Rows(DeploySeries built, DeploySeries rollback, DeploySeries prepared, IReadOnlyList<double> restarts,
         (double Rss, double Assemblies) memory, string noise)

@@ -142,17 +142,24 @@ public sealed class RealAppDeployment : IAsyncDisposable
     public async Task<IReadOnlyList<long>> RetiredAliveAsync(int retired)
     {
         var alive = new List<long>();
+        var last = default(JsonElement);
         try
         {
             await Eventually.WaitAsync(async () =>
             {
-                var status = await StatusAsync();
-                alive = [.. status.GetProperty("retiredAlive").EnumerateArray().Select(r => r.GetProperty("generation").GetInt64())];
-                return alive.Count == 0 && status.GetProperty("collectedGenerations").GetInt64() >= retired;
+                last = await StatusAsync();
+                alive = [.. last.GetProperty("retiredAlive").EnumerateArray().Select(r => r.GetProperty("generation").GetInt64())];
+                return alive.Count == 0 && last.GetProperty("collectedGenerations").GetInt64() >= retired;
             }, "every retired generation collected", TimeSpan.FromSeconds(60));
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (alive.Count > 0)
         {
+        }
+        catch (TimeoutException ex)
+        {
+            // None alive, yet fewer collected than retired: a generation never got as far as being verified.
+            throw new TimeoutException($"{ex.Message}: {retired} retired, {last.GetProperty("collectedGenerations")} collected; "
+                + $"retiring: {last.GetProperty("retiring")}", ex);
         }
 
         return alive;
@@ -163,7 +170,7 @@ public sealed class RealAppDeployment : IAsyncDisposable
     {
         if (Process is not null)
         {
-            await ReloadOwnProcessAsync(what);
+            await ReloadOwnProcessAsync(what, promote);
             return;
         }
 
@@ -191,10 +198,18 @@ public sealed class RealAppDeployment : IAsyncDisposable
         }
     }
 
-    private async Task ReloadOwnProcessAsync(string what)
+    private async Task ReloadOwnProcessAsync(string what, string? promote)
     {
         var before = await GenerationAsync();
-        Releases.Touch();
+        if (promote is null)
+        {
+            Releases.Touch();
+        }
+        else
+        {
+            Releases.Promote(promote);
+        }
+
         await Eventually.WaitAsync(async () =>
         {
             var status = await StatusAsync();
