@@ -10,6 +10,8 @@ public sealed record BenchOptions
                              aspnetcore, warm, process (default: all)
           --output FILE      where to write the markdown table (default: tests/PluginHost.Benchmarks/results/latest.md,
                              or quick.md with --quick)
+          --realstack-reloads N
+                             section 7's reloads (default 1,000, about 70 minutes); its memory checkpoint is at N / 5
         """;
 
     public static IReadOnlyList<string> AllSections { get; } = ["overhead", "reload", "load", "memory", "apps", "logging", "realstack", "https", "signalr", "aspnetcore", "warm", "process"];
@@ -17,8 +19,11 @@ public sealed record BenchOptions
     public bool Quick { get; init; }
     public IReadOnlyList<string> Sections { get; init; } = AllSections;
     public string? OutputPath { get; init; }
+    public int? RealStackReloads { get; init; }
 
-    public BenchSizes Sizes => Quick ? BenchSizes.Quick : BenchSizes.Full;
+    public BenchSizes Sizes => (Quick ? BenchSizes.Quick : BenchSizes.Full) is var sizes && RealStackReloads is { } reloads
+        ? sizes with { RealStackReloads = reloads, RealStackCheckpoint = Math.Max(1, reloads / 5) }
+        : sizes;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -31,6 +36,7 @@ public sealed record BenchOptions
                 "--quick" => options with { Quick = true },
                 "--only" => options with { Sections = ParseSections(Value(args, ref i)) },
                 "--output" => options with { OutputPath = Path.GetFullPath(Value(args, ref i)) },
+                "--realstack-reloads" => options with { RealStackReloads = PositiveNumber(Value(args, ref i), "--realstack-reloads") },
                 var other => throw new ArgumentException($"Unknown argument '{other}'."),
             };
         }
@@ -40,6 +46,11 @@ public sealed record BenchOptions
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>
         ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
+
+    private static int PositiveNumber(string value, string option) =>
+        int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new ArgumentException($"{option} needs a whole number above 0, not '{value}'.");
 
     private static List<string> ParseSections(string list)
     {

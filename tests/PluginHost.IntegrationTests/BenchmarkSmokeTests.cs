@@ -44,5 +44,16 @@ public sealed class BenchmarkSmokeTests : IDisposable
         Assert.Contains("overhead", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Parse_RealStackReloads_SetsSection7sReloadsAndCheckpoint_AndRefusesNonNumbers()
+    {
+        var sizes = BenchOptions.Parse(["--only", "realstack", "--realstack-reloads", "250"]).Sizes;
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--realstack-reloads", "many"]));
+
+        Assert.Equal((250, 50), (sizes.RealStackReloads, sizes.RealStackCheckpoint));
+        Assert.Equal(BenchSizes.Full.Reloads, sizes.Reloads);
+        Assert.Contains("'many'", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => File.Delete(_output);
 }

@@ -21,6 +21,7 @@ public sealed class HttpClientLoad(int connections, Version? version = null, boo
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             ConnectTimeout = TimeSpan.FromSeconds(2),
+            UseCookies = false, // as wrk: every request a new client (a canary's split would otherwise stick to its first answer)
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         };
         using var client = new HttpClient(handler)
