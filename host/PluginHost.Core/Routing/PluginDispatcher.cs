@@ -28,46 +28,44 @@ public sealed partial class PluginDispatcher(
     {
         var generation = TrafficSplit.Enter(context, canary, current, out var onCanary);
         // Only the tally is held while the request runs, not the route (which references the canary's generation).
-        return InvokeCountedAsync(context, generation, canary.Tally, onCanary, started);
+        return InvokeOnAsync(context, generation, started, canary.Tally, onCanary);
     }
 
-    private async Task InvokeCountedAsync(HttpContext context, Generation? generation, CanaryTally tally, bool onCanary, long started)
+    /// <summary>
+    /// Serves the request on <paramref name="generation"/>, which the caller entered (null: nothing is served), and counts its
+    /// answer in a canary's <paramref name="tally"/> when one runs (here rather than in a wrapper: no second state machine).
+    /// </summary>
+    private async Task InvokeOnAsync(HttpContext context, Generation? generation, long started, CanaryTally? tally = null, bool onCanary = false)
     {
         try
         {
-            await InvokeOnAsync(context, generation, started);
-        }
-        finally
-        {
-            tally.Record(onCanary, context.Response.StatusCode, timeProvider.GetElapsedTime(started));
-        }
-    }
-
-    /// <summary>Serves the request on <paramref name="generation"/>, which the caller entered (null: nothing is served).</summary>
-    private async Task InvokeOnAsync(HttpContext context, Generation? generation, long started)
-    {
-        if (generation is null)
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            telemetry.Complete(context, started, context.Request.Path.Value, PluginHostMetrics.NoApp);
-            return;
-        }
-
-        try
-        {
-            if (generation.Mounts.TryMatch(context.Request.Host.Host, context.Request.Path.Value, out var match))
+            if (generation is null)
             {
-                await InvokeAppAsync(context, match.Target, match.Mount, started);
-            }
-            else
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 telemetry.Complete(context, started, context.Request.Path.Value, PluginHostMetrics.NoApp);
+                return;
+            }
+
+            try
+            {
+                if (generation.Mounts.TryMatch(context.Request.Host.Host, context.Request.Path.Value, out var match))
+                {
+                    await InvokeAppAsync(context, match.Target, match.Mount, started);
+                }
+                else
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    telemetry.Complete(context, started, context.Request.Path.Value, PluginHostMetrics.NoApp);
+                }
+            }
+            finally
+            {
+                generation.Exit();
             }
         }
         finally
         {
-            generation.Exit();
+            tally?.Record(onCanary, context.Response.StatusCode, timeProvider.GetElapsedTime(started));
         }
     }
 
