@@ -56,10 +56,12 @@ public sealed class DeployEndpoints(ReloadCoordinator coordinator)
     {
         ArgumentNullException.ThrowIfNull(context);
         ReleaseChange change;
+        long flippedSince;
         try
         {
             var version = coordinator.Canary?.Target.Version ?? throw new ReleaseStoreException("no canary is running: nothing to finish");
             var store = ReleaseStore.For(coordinator.Config, userName: "admin API");
+            flippedSince = coordinator.BeforeFlip();
             change = store.Promote(version, expectedFrom: store.Production ?? "");
         }
         catch (Exception ex) when (ex is ReleaseStoreException or ArgumentException or IOException or UnauthorizedAccessException)
@@ -68,7 +70,8 @@ public sealed class DeployEndpoints(ReloadCoordinator coordinator)
             return;
         }
 
-        var result = await coordinator.ReloadAsync(new ReloadRequest($"admin canary finish {change.From ?? "(none)"} -> {change.To}"), context.RequestAborted);
+        var result = await coordinator.ReloadAsync(
+            new ReloadRequest($"admin canary finish {change.From ?? "(none)"} -> {change.To}") { FlippedSince = flippedSince }, context.RequestAborted);
         await AnswerAsync(context, result, StatusCodes.Status500InternalServerError);
     }
 
@@ -97,9 +100,11 @@ public sealed class DeployEndpoints(ReloadCoordinator coordinator)
         }
 
         ReleaseChange change;
+        long flippedSince;
         try
         {
             var store = ReleaseStore.For(coordinator.Config, userName: "admin API");
+            flippedSince = coordinator.BeforeFlip();
             change = store.Rollback(to is null ? null : VersionName.Require(to), expectedFrom: store.Production ?? "");
         }
         catch (Exception ex) when (ex is ReleaseStoreException or ArgumentException or IOException or UnauthorizedAccessException)
@@ -108,7 +113,8 @@ public sealed class DeployEndpoints(ReloadCoordinator coordinator)
             return;
         }
 
-        var result = await coordinator.ReloadAsync(new ReloadRequest($"admin rollback {change.From ?? "(none)"} -> {change.To}"), context.RequestAborted);
+        var result = await coordinator.ReloadAsync(
+            new ReloadRequest($"admin rollback {change.From ?? "(none)"} -> {change.To}") { FlippedSince = flippedSince }, context.RequestAborted);
         await AnswerAsync(context, result, StatusCodes.Status500InternalServerError);
     }
 

@@ -130,6 +130,11 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (AppliedByAnEarlierReload(request) is { } applied)
+            {
+                return applied;
+            }
+
             var result = await BuildAndSwapAsync(request, cancellationToken);
             Record(result);
             _metrics?.ReloadCompleted(result);
@@ -139,6 +144,29 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// A timestamp to give as <see cref="ReloadRequest.FlippedSince"/>, taken before the admin API moves the production link
+    /// and then asks for the reload itself.
+    /// </summary>
+    public long BeforeFlip() => _timeProvider.GetTimestamp();
+
+    /// <summary>
+    /// The result of the reload that already served the admin API's flip: the watcher sees the flip too, and its reload may
+    /// take the gate first. Building again would then reload the served release (and let the rollback standby go).
+    /// </summary>
+    private ReloadResult? AppliedByAnEarlierReload(ReloadRequest request)
+    {
+        if (request.FlippedSince is not { } since || Interlocked.Read(ref _lastInputsRead) is var read && (read == NoneRead || read < since)
+            || LastResult is not { Ok: true } last || TryResolve(Config) is not { } production || _current.Value?.Release.Path != production.Path)
+        {
+            return null;
+        }
+
+        Log.AlreadyApplied(_logger, request.Trigger);
+        Interlocked.Increment(ref _alreadyApplied);
+        return last;
     }
 
     /// <summary>Completes when every retired generation has been drained, disposed and handed to the unload tracker.</summary>
@@ -375,6 +403,12 @@ public sealed record ReloadRequest(string Trigger, bool ReadConfig = true)
 {
     /// <summary>When the change was seen (<see cref="TimeProvider.GetTimestamp"/>), or null when unknown (an admin request).</summary>
     public long? SeenAt { get; init; }
+
+    /// <summary>
+    /// The admin API moved the production link after this moment (<see cref="ReloadCoordinator.BeforeFlip"/>): a reload that
+    /// read its inputs since then and serves the link's release applied it already.
+    /// </summary>
+    public long? FlippedSince { get; init; }
 
     /// <summary>The load at start-up, whose failure stops the host instead of keeping a previous generation.</summary>
     internal bool IsFirstLoad { get; init; }

@@ -87,6 +87,43 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
     }
 
     [Fact]
+    public async Task AdminFinish_WhoseFlipTheWatchersReloadAppliedFirst_AnswersWithThatReload_AndBuildsNothing()
+    {
+        await using var sut = CreateSut();
+        await sut.LoadFirstAsync();
+        await sut.StartCanaryAsync(new CanaryRequest("v2", 10, null), "test");
+        var canary = _split.Active!.Generation;
+        _builder.ClearReceivedCalls();
+
+        var flippedSince = sut.BeforeFlip();
+        Flip("v2");
+        var watchers = await sut.ReloadAsync(new ReloadRequest("link flip seen"));
+        var admins = await sut.ReloadAsync(new ReloadRequest("admin canary finish") { FlippedSince = flippedSince });
+
+        Assert.Same(watchers, admins);
+        Assert.Equal((true, SwapKinds.Canary), (admins.Ok, admins.Swap));
+        Assert.Same(canary, _current.Value);
+        Assert.DoesNotContain(sut.History, r => r.Trigger == "admin canary finish");
+        await _builder.DidNotReceiveWithAnyArgs().BuildAsync(default!, default, default);
+    }
+
+    [Fact]
+    public async Task AdminFinish_WhenNoReloadAppliedItsFlipYet_SwapsTheCanaryInItself()
+    {
+        await using var sut = CreateSut();
+        await sut.LoadFirstAsync();
+        await sut.StartCanaryAsync(new CanaryRequest("v2", 10, null), "test");
+        var canary = _split.Active!.Generation;
+
+        var flippedSince = sut.BeforeFlip();
+        Flip("v2");
+        var result = await sut.ReloadAsync(new ReloadRequest("admin canary finish") { FlippedSince = flippedSince });
+
+        Assert.Equal((true, SwapKinds.Canary, "admin canary finish"), (result.Ok, result.Swap, result.Trigger));
+        Assert.Same(canary, _current.Value);
+    }
+
+    [Fact]
     public async Task Abort_RetiresTheCanaryAndLeavesProduction()
     {
         await using var sut = CreateSut();
