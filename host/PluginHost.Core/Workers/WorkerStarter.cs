@@ -25,6 +25,7 @@ public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder fol
     private static readonly TimeSpan StartAllowance = TimeSpan.FromSeconds(15);
     private readonly ConcurrentQueue<WorkerProcess> _spares = new();
     private readonly ConcurrentDictionary<string, bool> _apps = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _topUp = new();
     private volatile bool _disposed;
 
     public WorkerHosting Hosting => hosting;
@@ -81,13 +82,19 @@ public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder fol
         return null;
     }
 
-    /// <summary>Tops the spares up to one per process app seen so far.</summary>
+    /// <summary>
+    /// Tops the spares up to one per process app seen so far. One caller at a time: a reload and a supervisor's restart of
+    /// another app may start workers at once, and two callers that both saw a spare missing would start one each.
+    /// </summary>
     private void StartSpares(WorkerLaunch launch)
     {
-        while (!_disposed && _spares.Count < _apps.Count)
+        lock (_topUp)
         {
-            var info = new WorkerStartInfo(hosting.ConfigPath, "", "", 0, folder.NewSocketPath("spare"), RandomNumberGenerator.GetHexString(32));
-            _spares.Enqueue(WorkerProcess.StartSpare(launch, info, logger, timeProvider));
+            while (!_disposed && _spares.Count < _apps.Count)
+            {
+                var info = new WorkerStartInfo(hosting.ConfigPath, "", "", 0, folder.NewSocketPath("spare"), RandomNumberGenerator.GetHexString(32));
+                _spares.Enqueue(WorkerProcess.StartSpare(launch, info, logger, timeProvider));
+            }
         }
     }
 

@@ -30,6 +30,27 @@ public sealed class WorkerLifetimeTests : IDisposable
     }
 
     [Fact]
+    public async Task ProcessAppsStartingAtOnce_GetOneWorkerAndOneSpareEach_NeverMore()
+    {
+        using var host = await StartAsync();
+
+        // Each worker start tops the spares up to one per process app (Crashy's memory limit gives it a worker of its own,
+        // but a spare is still kept for its next restart).
+        const int Expected = 3 + 3;
+        var counts = new List<int>();
+        await Eventually.WaitAsync(() =>
+        {
+            counts.Add(WorkerPids().Count);
+            return counts[^1] == Expected;
+        }, "three serving workers and three spares");
+        var settled = WorkerPids().Count;
+
+        Assert.True(counts.All(c => c <= Expected) && settled == Expected, $"worker processes seen: {string.Join(", ", counts)}, then {settled}");
+        host.Terminate();
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task SigKill_OfTheHost_TakesItsWorkersAlong_AndTheNextHostClearsTheStaleSockets()
     {
         int[] workers;
