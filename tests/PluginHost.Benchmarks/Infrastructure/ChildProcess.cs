@@ -164,6 +164,22 @@ public sealed class ChildProcess : IAsyncDisposable
         return children;
     }
 
+    /// <summary>The state (R, S, Z …) and command line of process <paramref name="pid"/>, for a report; "gone" when it exited.</summary>
+    public static string Describe(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+            return $"{pid} [{state}] {commandLine}";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"{pid} gone";
+        }
+    }
+
     public void Kill()
     {
         try

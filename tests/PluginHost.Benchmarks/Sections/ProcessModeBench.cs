@@ -149,9 +149,15 @@ public sealed class ProcessModeBench(BenchContext context) : IBenchSection
         var at = run.AtCheckpoint ?? run.Start;
         static string WorkerRss(HostSnapshot snapshot) => string.Join(" + ", snapshot.Status.GetProperty("apps").EnumerateArray()
             .Select(app => Fmt.MB(app.GetProperty("worker").GetProperty("rssBytes").GetInt64())));
-        var workers = ChildProcess.ChildIds(host.ProcessId).Count;
+        var children = ChildProcess.ChildIds(host.ProcessId);
+        var workers = children.Count;
         // Each process app has its serving worker and one spare started ahead for the next deploy.
         var expectedWorkers = 2 * run.End.Status.GetProperty("apps").GetArrayLength();
+        if (workers > expectedWorkers)
+        {
+            _notes.Add("12: memory: the host's child processes at the end: " + string.Join("; ", children.Select(ChildProcess.Describe)));
+        }
+
         _notes.Add(Fmt.F($"12: memory: {total} paced deploys of a release with two process apps, ReportingApi and the LeaksOnProcessExit test plugin (an AppDomain.ProcessExit ")
             + "handler that roots every generation it loads), each deploy once the old workers stopped, no load; RSS from /proc/<pid>/status for the host, "
             + Fmt.F($"the workers' from the host's status (apps[].worker.rssBytes). Noise: {run.Noise}."));
