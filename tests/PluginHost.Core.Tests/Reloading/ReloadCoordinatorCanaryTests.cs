@@ -72,9 +72,7 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
     {
         await using var sut = CreateSut();
         var first = await sut.LoadFirstAsync();
-        await sut.StartCanaryAsync(new CanaryRequest("v2", 10, null), "test");
-        var canary = _split.Active!.Generation;
-        _builder.ClearReceivedCalls();
+        var canary = await StartTenPercentOfV2Async(sut);
 
         Flip("v2");
         var result = await sut.ReloadAsync(new ReloadRequest("flip to v2"));
@@ -91,9 +89,7 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
     {
         await using var sut = CreateSut();
         await sut.LoadFirstAsync();
-        await sut.StartCanaryAsync(new CanaryRequest("v2", 10, null), "test");
-        var canary = _split.Active!.Generation;
-        _builder.ClearReceivedCalls();
+        var canary = await StartTenPercentOfV2Async(sut);
 
         var flippedSince = sut.BeforeFlip();
         Flip("v2");
@@ -112,8 +108,7 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
     {
         await using var sut = CreateSut();
         await sut.LoadFirstAsync();
-        await sut.StartCanaryAsync(new CanaryRequest("v2", 10, null), "test");
-        var canary = _split.Active!.Generation;
+        var canary = await StartTenPercentOfV2Async(sut);
 
         var flippedSince = sut.BeforeFlip();
         Flip("v2");
@@ -235,6 +230,14 @@ public sealed class ReloadCoordinatorCanaryTests : IDisposable
     private ReleaseStore Store() => ReleaseStore.For(_config);
 
     private void Flip(string version) => _releases.Flip(version);
+
+    /// <summary>Starts a 10 % canary of v2 and returns its generation; the builder's calls so far are forgotten.</summary>
+    private async Task<Generation> StartTenPercentOfV2Async(ReloadCoordinator sut)
+    {
+        await sut.StartCanaryAsync(new CanaryRequest("v2", 10, null), "test");
+        _builder.ClearReceivedCalls();
+        return _split.Active!.Generation;
+    }
 
     private static Generation Generation(long number, ResolvedRelease release) => ThreeReleases.Generation(number, release);
 
