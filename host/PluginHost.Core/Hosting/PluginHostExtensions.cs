@@ -46,7 +46,8 @@ public static class PluginHostExtensions
         services.AddSingleton<RetiringGenerations>();
         services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<UnloadHygiene>(),
             sp.GetRequiredService<RetiringGenerations>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(),
-            new RetirementOptions(config.Reload.DrainTimeout, config.Reload.LongLived, config.Reload.LongLivedMaxAge)));
+            new RetirementOptions(config.Reload.DrainTimeout, config.Reload.LongLived, config.Reload.LongLivedMaxAge,
+                TeardownDelay: RetirementOptions.HostTeardownDelay)));
         services.AddSingleton(sp => new HostServices(
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DiagnosticListener>(),

@@ -17,9 +17,18 @@ public sealed record DeployBreakdown(double NoticedMs, double ReloadMs, double L
     public static DeployBreakdown Of(Reloader reloader, JsonElement status)
     {
         ArgumentNullException.ThrowIfNull(reloader);
+        return Of(reloader.Generation, reloader.LastDeployUtc, reloader.LastServedUtc, status);
+    }
+
+    /// <summary>
+    /// The reload that made <paramref name="generation"/> serve, deployed at <paramref name="deployedUtc"/> and first seen
+    /// answering at <paramref name="servedUtc"/>, from the host's status read after it settled.
+    /// </summary>
+    public static DeployBreakdown Of(long generation, DateTime deployedUtc, DateTime servedUtc, JsonElement status)
+    {
         var reloads = status.GetProperty("reloads").EnumerateArray().ToList();
         var served = reloads.FirstOrDefault(r => r.GetProperty("generation").ValueKind == JsonValueKind.Number
-            && r.GetProperty("generation").GetInt64() == reloader.Generation && r.GetProperty("ok").GetBoolean());
+            && r.GetProperty("generation").GetInt64() == generation && r.GetProperty("ok").GetBoolean());
         if (served.ValueKind != JsonValueKind.Object)
         {
             return new DeployBreakdown(double.NaN, double.NaN, double.NaN, double.NaN, 0);
@@ -30,25 +39,25 @@ public sealed record DeployBreakdown(double NoticedMs, double ReloadMs, double L
         var started = swapped - TimeSpan.FromMilliseconds(duration);
         // Reloads recorded after the one that served the deploy, before the bench deployed again: the deploy's own extras.
         var extra = reloads.Count(r => r.GetProperty("at").GetDateTimeOffset().UtcDateTime > swapped);
-        var load = status.GetProperty("generation").GetInt64() == reloader.Generation
+        var load = status.GetProperty("generation").GetInt64() == generation
             ? status.GetProperty("apps")[0].GetProperty("loadMs").GetInt64()
             : double.NaN;
-        return new DeployBreakdown((started - reloader.LastDeployUtc).TotalMilliseconds, duration, load,
-            (reloader.LastServedUtc - swapped).TotalMilliseconds, extra);
+        return new DeployBreakdown((started - deployedUtc).TotalMilliseconds, duration, load, (servedUtc - swapped).TotalMilliseconds, extra);
     }
 
     /// <summary>The medians of each part over the deploys, and the deploys that caused more than one reload.</summary>
-    public static IEnumerable<BenchRow> Rows(int section, IReadOnlyList<DeployBreakdown> deploys)
+    /// <param name="subject">Put before each row's name, e.g. the kind of deploy.</param>
+    public static IEnumerable<BenchRow> Rows(int section, IReadOnlyList<DeployBreakdown> deploys, string subject = "")
     {
         ArgumentNullException.ThrowIfNull(deploys);
         double Median(Func<DeployBreakdown, double> part) => Percentile(part, 50);
         double P99(Func<DeployBreakdown, double> part) => Percentile(part, 99);
         double Percentile(Func<DeployBreakdown, double> part, double percent) =>
             deploys.Select(part).Where(v => !double.IsNaN(v)).ToList() is { Count: > 0 } measured ? Stats.Percentile(measured, percent) : double.NaN;
-        yield return new(section, "Breakdown, medians: flip → reload started / host's reload (of which app load + build) / swap → served",
+        yield return new(section, subject + "Breakdown, medians: flip → reload started / host's reload (of which app load + build) / swap → served",
             Fmt.F($"{Fmt.Ms(Median(d => d.NoticedMs))} / {Fmt.Ms(Median(d => d.ReloadMs))} ({Fmt.Ms(Median(d => d.LoadMs))}) / {Fmt.Ms(Median(d => d.SwapToServedMs))}"));
-        yield return new(section, "Breakdown, p99: flip → reload started / host's reload / swap → served",
+        yield return new(section, subject + "Breakdown, p99: flip → reload started / host's reload / swap → served",
             Fmt.F($"{Fmt.Ms(P99(d => d.NoticedMs))} / {Fmt.Ms(P99(d => d.ReloadMs))} / {Fmt.Ms(P99(d => d.SwapToServedMs))}"));
-        yield return new(section, "Deploys (flip + touch) that caused a second reload", Fmt.F($"{deploys.Count(d => d.ExtraReloads > 0)} of {deploys.Count}"));
+        yield return new(section, subject + "Deploys that caused a second reload", Fmt.F($"{deploys.Count(d => d.ExtraReloads > 0)} of {deploys.Count}"));
     }
 }

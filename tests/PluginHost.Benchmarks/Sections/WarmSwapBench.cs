@@ -20,6 +20,13 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
     private static readonly string[] Versions = ["v1", "v2", "v3"];
     private const int MemoryPairs = 3;
 
+    /// <summary>
+    /// Deploys are paced: a flip within the reload debounce's quiet period of the one before is part of a burst, which the
+    /// host holds until the burst is quiet. A swap retires nothing to wait for, so without a gap flips would follow each
+    /// other within milliseconds.
+    /// </summary>
+    private static readonly TimeSpan DeployGap = TimeSpan.FromMilliseconds(100);
+
     public int Number => 11;
     public string Key => "warm";
     public string Title => "Instant rollback and prepared promote";
@@ -43,14 +50,12 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
         var restarts = new RestartBaseline(sizes.Reloads, sizes.Restarts,
             ct => ServerProcess.StartBareAsync(context.Paths, "reporting", "/api/v1/version", cancellationToken: ct));
         await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, "/api/v1/version", cancellationToken: cancellationToken);
-        var deployer = new FlipDeployer(host, deployment, sizes.PollEvery);
+        var deployer = new FlipDeployer(host, deployment);
         var load = new List<double> { MachineLoad.OneMinute() };
-        var built = await SeriesAsync("built", deployer, sizes.Reloads, (i, ct) => Task.FromResult(deployer.Cold()), restarts.AfterReloadAsync, cancellationToken);
+        var built = await SeriesAsync("built", deployer, sizes.Reloads, sizes.PollEvery, (i, ct) => Task.FromResult(deployer.Cold()), restarts.AfterReloadAsync, cancellationToken);
         load.Add(MachineLoad.OneMinute());
-        var rollback = await SeriesAsync("standby", deployer, sizes.Reloads, (i, ct) => Task.FromResult(deployer.Standby()), null, cancellationToken);
-        load.Add(MachineLoad.OneMinute());
-        var prepared = await SeriesAsync("prepared", deployer, sizes.Reloads, (i, ct) => PrepareNextAsync(host, deployer, ct), null, cancellationToken);
-        load.Add(MachineLoad.OneMinute());
+        var rollback = await WarmSeriesAsync("standby", deployer, (i, ct) => Task.FromResult(deployer.Standby()), load, cancellationToken);
+        var prepared = await WarmSeriesAsync("prepared", deployer, (i, ct) => PrepareNextAsync(host, deployer, ct), load, cancellationToken);
         var memory = await StandbyMemoryAsync(host, deployment, deployer, cancellationToken);
         load.Add(MachineLoad.OneMinute());
         context.Progress(Fmt.F($"warm: load average {string.Join(" / ", load.Select(l => l.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}"));
@@ -100,40 +105,61 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
         d.WriteConfig([BenchApp.Reporting("ReportingApi", "/api/v1")], context.Sizes.Debounce, keepPrevious: true);
     });
 
-    private IEnumerable<BenchRow> Rows(DeploySeries built, DeploySeries rollback, DeploySeries prepared, IReadOnlyList<double> restarts,
-        (double Rss, double Assemblies) memory, string noise)
+    private IEnumerable<BenchRow> Rows(DeploySeries built, (DeploySeries Polled2Ms, DeploySeries BackToBack) rollback,
+        (DeploySeries Polled2Ms, DeploySeries BackToBack) prepared, IReadOnlyList<double> restarts, (double Rss, double Assemblies) memory, string noise)
     {
         var builtMedian = Stats.Median(built.Latencies);
-        foreach (var (series, name) in new[] { (rollback, "Instant rollback (warm standby)"), (prepared, "Prepared promote") })
+        foreach (var ((polled, series), name) in new[] { (rollback, "Instant rollback (warm standby)"), (prepared, "Prepared promote") })
         {
             var (median, p99) = (Stats.Median(series.Latencies), Stats.Percentile(series.Latencies, 99));
-            yield return new(Number, Fmt.F($"{name}: deploy → new version served, median of {series.Latencies.Count} (vs built reload, same host)"),
+            yield return new(Number, Fmt.F($"{name}: deploy → new version served, polled back to back, median of {series.Latencies.Count} (vs built reload, same host)"),
                 Fmt.Ms(median), Fmt.Ms(builtMedian), Fmt.Ratio(median / builtMedian), "≤ 5 ms", BenchRow.Check(median <= 5));
-            yield return new(Number, Fmt.F($"{name}: p99 (vs built reload p99)"), Fmt.Ms(p99), Fmt.Ms(Stats.Percentile(built.Latencies, 99)),
+            yield return new(Number, Fmt.F($"{name}: p99, polled back to back (vs built reload p99)"), Fmt.Ms(p99), Fmt.Ms(Stats.Percentile(built.Latencies, 99)),
                 Fmt.Ratio(p99 / Stats.Percentile(built.Latencies, 99)), "≤ 20 ms", BenchRow.Check(p99 <= 20));
+            yield return new(Number, Fmt.F($"{name}: deploy → new version served, polled every {context.Sizes.PollEvery.TotalMilliseconds:0} ms as the built reloads, median / p99 of {polled.Latencies.Count}"),
+                Fmt.F($"{Fmt.Ms(Stats.Median(polled.Latencies))} / {Fmt.Ms(Stats.Percentile(polled.Latencies, 99))}"));
+            foreach (var row in DeployBreakdown.Rows(Number, series.Breakdown, name + ", polled back to back: ").Take(2))
+            {
+                yield return row;
+            }
+
+            yield return new(Number, Fmt.F($"{name}: the request the new version first answered took, median / p99"),
+                Fmt.F($"{Fmt.Ms(Stats.Median(series.FirstAnswerMs))} / {Fmt.Ms(Stats.Percentile(series.FirstAnswerMs, 99))}"));
+            var (swaps, asExpected) = (series.Latencies.Count + polled.Latencies.Count, series.AsExpected + polled.AsExpected);
             yield return new(Number, Fmt.F($"{name}: swaps the host reported as {series.Kind} (status lastReload.swap); its own swap time, median"),
-                Fmt.F($"{series.AsExpected} of {series.Latencies.Count}; {Fmt.Ms(Stats.Median(series.HostMs))}"), "", "", Fmt.F($"{series.Latencies.Count} of {series.Latencies.Count}"),
-                BenchRow.Check(series.AsExpected == series.Latencies.Count));
+                Fmt.F($"{asExpected} of {swaps}; {Fmt.Ms(Stats.Median([.. series.HostMs, .. polled.HostMs]))}"), "", "", Fmt.F($"{swaps} of {swaps}"),
+                BenchRow.Check(asExpected == swaps));
         }
 
         yield return new(Number, Fmt.F($"Built reload, median of {built.Latencies.Count} (vs bare Kestrel restart, median of {restarts.Count})"),
             Fmt.Ms(builtMedian), Fmt.Ms(Stats.Median(restarts)), Fmt.Ratio(builtMedian / Stats.Median(restarts)));
         yield return new(Number, Fmt.F($"Built reloads the host reported as built"), Fmt.F($"{built.AsExpected} of {built.Latencies.Count}"));
+        foreach (var row in DeployBreakdown.Rows(Number, built.Breakdown, "Built reload: ").Take(2))
+        {
+            yield return row;
+        }
+
+        yield return new(Number, "Built reload: the request the new version first answered took, median / p99",
+            Fmt.F($"{Fmt.Ms(Stats.Median(built.FirstAnswerMs))} / {Fmt.Ms(Stats.Percentile(built.FirstAnswerMs, 99))}"));
+
         yield return new(Number, Fmt.F($"Memory held by one standby generation (ReportingApi), median of {MemoryPairs}: host RSS growth when it is kept / its release's assemblies"),
             Fmt.F($"{Fmt.MBSigned(memory.Rss)} / {Fmt.MB(memory.Assemblies)}"));
         yield return new(Number, "Machine load during the section", noise);
     }
 
     /// <summary>Deploys <paramref name="count"/> times, each once the previous deploy's retired generations were collected.</summary>
-    private async Task<DeploySeries> SeriesAsync(string kind, FlipDeployer deployer, int count, Func<int, CancellationToken, Task<string>> target,
+    /// <param name="pollEvery">The pause between the polls that look for the new version; zero: each as soon as the last one answered.</param>
+    private async Task<DeploySeries> SeriesAsync(string kind, FlipDeployer deployer, int count, TimeSpan pollEvery, Func<int, CancellationToken, Task<string>> target,
         Func<int, CancellationToken, Task>? afterEach, CancellationToken cancellationToken)
     {
         var series = new DeploySeries(kind);
         for (var i = 1; i <= count; i++)
         {
             var version = await target(i, cancellationToken);
-            series.Latencies.Add((await deployer.DeployAsync(version, cancellationToken)).TotalMilliseconds);
+            series.Latencies.Add((await deployer.DeployAsync(version, pollEvery, cancellationToken)).TotalMilliseconds);
             var status = await deployer.SettleAsync(cancellationToken);
+            series.Breakdown.Add(DeployBreakdown.Of(deployer.Generation, deployer.LastDeployUtc, deployer.LastServedUtc, status));
+            series.FirstAnswerMs.Add(deployer.LastAnswerMs);
             var last = status.GetProperty("lastReload");
             series.HostMs.Add(last.GetProperty("durationMs").GetInt64());
             series.AsExpected += last.TryGetProperty("swap", out var swap) && swap.GetString() == kind ? 1 : 0;
@@ -141,10 +167,28 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
             {
                 await afterEach(i, cancellationToken);
             }
+
+            await Task.Delay(DeployGap, cancellationToken);
         }
 
-        context.Progress(Fmt.F($"warm: {kind}: {count} deploys, median {Stats.Median(series.Latencies):0.00} ms, p99 {Stats.Percentile(series.Latencies, 99):0.00} ms"));
+        context.Progress(Fmt.F($"warm: {kind}, polled every {pollEvery.TotalMilliseconds:0} ms: {count} deploys, median {Stats.Median(series.Latencies):0.00} ms, p99 {Stats.Percentile(series.Latencies, 99):0.00} ms"));
         return series;
+    }
+
+    /// <summary>
+    /// A warm swap's deploys twice: polled every 2 ms like the other sections' deploys, and polled back to back. A warm swap
+    /// takes about a millisecond, so the 2 ms poll's own period (a 2 ms delay lasts 2–3 ms) would be most of the figure: the
+    /// first poll after the flip comes before the swap, the next one 2–3 ms later.
+    /// </summary>
+    private async Task<(DeploySeries Polled2Ms, DeploySeries BackToBack)> WarmSeriesAsync(string kind, FlipDeployer deployer,
+        Func<int, CancellationToken, Task<string>> target, List<double> load, CancellationToken cancellationToken)
+    {
+        var sizes = context.Sizes;
+        var polled = await SeriesAsync(kind, deployer, sizes.Reloads, sizes.PollEvery, target, null, cancellationToken);
+        load.Add(MachineLoad.OneMinute());
+        var backToBack = await SeriesAsync(kind, deployer, sizes.Reloads, TimeSpan.Zero, target, null, cancellationToken);
+        load.Add(MachineLoad.OneMinute());
+        return (polled, backToBack);
     }
 
     /// <summary>Prepares the release two back (the one a promote would not find warm) and returns it.</summary>
@@ -180,7 +224,7 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
             deployment.Touch();
             await deployer.SettleAsync(cancellationToken, afterGeneration: generation);
             var without = host.RssBytes();
-            await deployer.DeployAsync(deployer.Cold(), cancellationToken);
+            await deployer.DeployAsync(deployer.Cold(), TimeSpan.FromMilliseconds(20), cancellationToken);
             var with = await deployer.SettleAsync(cancellationToken);
             rss.Add(host.RssBytes() - without);
             assemblies = with.GetProperty("standbys").EnumerateArray().Select(s => (double)s.GetProperty("assemblyBytes").GetInt64()).DefaultIfEmpty(double.NaN).First();
@@ -194,14 +238,27 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
         public string Kind { get; } = kind;
         public List<double> Latencies { get; } = [];
         public List<double> HostMs { get; } = [];
+        public List<DeployBreakdown> Breakdown { get; } = [];
+        public List<double> FirstAnswerMs { get; } = [];
         public int AsExpected { get; set; }
     }
 
     /// <summary>Flips production between v1, v2 and v3 and polls until the new version answers from a new generation.</summary>
-    private sealed class FlipDeployer(ServerProcess host, Deployment deployment, TimeSpan pollEvery)
+    private sealed class FlipDeployer(ServerProcess host, Deployment deployment)
     {
         private readonly List<string> _served = ["v1"];
         private long _generation = -1;
+
+        /// <summary>The generation that served the last deploy.</summary>
+        public long Generation => _generation;
+
+        /// <summary>The wall-clock times of the last deploy's flip and of its first answer, to line up with the host's status.</summary>
+        public DateTime LastDeployUtc { get; private set; }
+
+        public DateTime LastServedUtc { get; private set; }
+
+        /// <summary>How long the request that the new version first answered took (the new generation's first requests).</summary>
+        public double LastAnswerMs { get; private set; }
 
         /// <summary>The standby's release (the one served before the current one).</summary>
         public string Standby() => _served.Count > 1 ? _served[^2] : Cold();
@@ -209,17 +266,21 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
         /// <summary>A release neither served nor held warm as the rollback standby: a flip to it builds.</summary>
         public string Cold() => Versions.First(v => v != _served[^1] && (_served.Count < 2 || v != _served[^2]));
 
-        public async Task<TimeSpan> DeployAsync(string version, CancellationToken cancellationToken)
+        public async Task<TimeSpan> DeployAsync(string version, TimeSpan pollEvery, CancellationToken cancellationToken)
         {
             var before = _generation >= 0 ? _generation : (await ServedAsync(cancellationToken)).Generation;
             var started = Stopwatch.GetTimestamp();
+            LastDeployUtc = DateTime.UtcNow;
             deployment.Promote(version);
             while (true)
             {
+                var asked = Stopwatch.GetTimestamp();
                 var (served, generation) = await ServedAsync(cancellationToken);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 if (served == version && generation != before)
                 {
+                    LastServedUtc = DateTime.UtcNow;
+                    LastAnswerMs = Stopwatch.GetElapsedTime(asked).TotalMilliseconds;
                     _generation = generation;
                     _served.Add(version);
                     return elapsed;
@@ -231,7 +292,10 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
                     throw new BenchException($"{version} was not served within 15 s of the flip (still {served} generation {generation}).");
                 }
 
-                await Task.Delay(pollEvery, cancellationToken);
+                if (pollEvery > TimeSpan.Zero)
+                {
+                    await Task.Delay(pollEvery, cancellationToken);
+                }
             }
         }
 

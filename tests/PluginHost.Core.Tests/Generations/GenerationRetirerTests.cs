@@ -14,9 +14,9 @@ public sealed class GenerationRetirerTests
 
     public GenerationRetirerTests() => _logger.IsEnabled(Arg.Any<LogLevel>()).Returns(true);
 
-    private GenerationRetirer CreateSut() =>
+    private GenerationRetirer CreateSut(TimeSpan? teardownDelay = null) =>
         new(new UnloadTracker(_clock, NullLogger<UnloadTracker>.Instance, TimeSpan.FromSeconds(10)),
-            new UnloadHygiene([], NullLogger<UnloadHygiene>.Instance), _retiring, _clock, _logger, new RetirementOptions(DrainTimeout));
+            new UnloadHygiene([], NullLogger<UnloadHygiene>.Instance), _retiring, _clock, _logger, new RetirementOptions(DrainTimeout, TeardownDelay: teardownDelay));
 
     private readonly RetiringGenerations _retiring = new();
 
@@ -54,6 +54,37 @@ public sealed class GenerationRetirerTests
         generation.Exit();
         await retiring.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(Warnings());
+        Assert.Empty(_retiring.Current);
+    }
+
+    [Fact]
+    public async Task RetireAsync_DrainedAtOnce_TearsDownOnlyOnceTheTeardownDelayHasPassedSinceItRetired()
+    {
+        var generation = GenerationTests.Empty(5);
+        var sut = CreateSut(teardownDelay: TimeSpan.FromMilliseconds(100));
+
+        var retiring = sut.RetireAsync(generation);
+        _clock.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(retiring.IsCompleted);
+        Assert.Equal(RetirementState.Draining, Assert.Single(_retiring.Current).State);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        await retiring.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(_retiring.Current);
+    }
+
+    [Fact]
+    public async Task RetireAsync_DrainLongerThanTheTeardownDelay_TearsDownWithoutWaitingAgain()
+    {
+        var generation = GenerationTests.Empty(6);
+        Assert.True(generation.TryEnter());
+        var sut = CreateSut(teardownDelay: TimeSpan.FromMilliseconds(100));
+
+        var retiring = sut.RetireAsync(generation);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        generation.Exit();
+
+        await retiring.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(_retiring.Current);
     }
 
