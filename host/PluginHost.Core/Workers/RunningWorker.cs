@@ -46,7 +46,8 @@ public sealed class RunningWorker : IDisposable
 
     internal long CountRequest() => Interlocked.Increment(ref _requests);
 
-    private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
+    /// <summary>A connection to a worker's Unix domain socket, for <see cref="SocketsHttpHandler.ConnectCallback"/>.</summary>
+    public static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using PluginHost.IntegrationTests.Infrastructure;
 
@@ -22,7 +23,8 @@ internal static class ProcessApps
     /// The two samples (ReportingApi, WebApp) and the crashing app each in worker processes, TinyJson in the host, quick
     /// probes and restarts, every reload built (no standby).
     /// </summary>
-    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "", string? runtimeDirectory = null, bool requestLog = false) =>
+    public static void WriteConfig(TempReleases releases, string reportingExtra = "", string crashyExtra = "", string? runtimeDirectory = null, bool requestLog = false,
+        string minimumLevel = "Information") =>
         releases.WriteAppsConfig($"""
             - name: ReportingApi
               mount: /api/v1
@@ -56,19 +58,26 @@ internal static class ProcessApps
                   maxRestartDelay: 1s
                   {(runtimeDirectory is null ? "" : "runtimeDirectory: " + runtimeDirectory)}
                 logging:
+                  minimumLevel: {minimumLevel}
                   requestLog: {(requestLog ? "true" : "false")}
                 """);
 
     private static string Indent(string yaml) => string.Join("\n", yaml.Split('\n').Select(line => "  " + line));
 
-    public static async Task<JsonElement> WorkerAsync(HostRunner host, string app)
+    public static Task<JsonElement> WorkerAsync(HostRunner host, string app) => WorkerAsync(host.Client, app);
+
+    /// <summary>The app's worker in the status of the host <paramref name="client"/> talks to.</summary>
+    public static async Task<JsonElement> WorkerAsync(HttpClient client, string app)
     {
-        var status = await host.GetJsonAsync("/_pluginhost/status");
+        var status = await client.GetFromJsonAsync<JsonElement>("/_pluginhost/status");
         return status.GetProperty("apps").EnumerateArray().Single(a => a.GetProperty("name").GetString() == app).GetProperty("worker");
     }
 
-    public static async Task<int> WorkerPidAsync(HostRunner host, string app) =>
-        (await WorkerAsync(host, app)) is { ValueKind: JsonValueKind.Object } worker && worker.GetProperty("pid") is { ValueKind: JsonValueKind.Number } pid
+    public static Task<int> WorkerPidAsync(HostRunner host, string app) => WorkerPidAsync(host.Client, app);
+
+    /// <summary>The pid of the worker serving the app, or 0 while none does.</summary>
+    public static async Task<int> WorkerPidAsync(HttpClient client, string app) =>
+        (await WorkerAsync(client, app)) is { ValueKind: JsonValueKind.Object } worker && worker.GetProperty("pid") is { ValueKind: JsonValueKind.Number } pid
             ? pid.GetInt32()
             : 0;
 

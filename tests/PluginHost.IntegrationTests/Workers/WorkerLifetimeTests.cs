@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using PluginHost.IntegrationTests.Infrastructure;
 
 namespace PluginHost.IntegrationTests.Workers;
@@ -10,7 +11,8 @@ public sealed class WorkerLifetimeTests : IDisposable
     public WorkerLifetimeTests()
     {
         ProcessApps.CreateReleases(_releases);
-        ProcessApps.WriteConfig(_releases, runtimeDirectory: RuntimeRoot);
+        // At Debug: the spares' rehearsals say so.
+        ProcessApps.WriteConfig(_releases, runtimeDirectory: RuntimeRoot, minimumLevel: "Debug");
     }
 
     private string RuntimeRoot => Path.Combine(_releases.Root, "run");
@@ -72,6 +74,35 @@ public sealed class WorkerLifetimeTests : IDisposable
         next.Terminate();
         await next.WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
+
+    [Fact]
+    public async Task Spares_RehearseWithTheShippedPlugin_LeaveNoFilesBehind_AndServeTheAppTheyAreGiven()
+    {
+        using var host = await StartAsync();
+        var serving = await ProcessApps.WorkerPidAsync(host.Client, "ReportingApi");
+
+        // One spare per process app, and each says when it has rehearsed.
+        await Eventually.WaitAsync(() => Rehearsed(host).Count() == 3, "three spares that rehearsed");
+        await Eventually.WaitAsync(() => !Directory.EnumerateFileSystemEntries(RuntimeRoot, "*rehearsal*", SearchOption.AllDirectories).Any(),
+            "the rehearsals' sockets, release links and state folders removed");
+        _releases.Touch();
+        var pid = 0;
+        await Eventually.WaitAsync(async () => (pid = await ProcessApps.WorkerPidAsync(host.Client, "ReportingApi")) is not 0 && pid != serving
+            && (await host.Client.GetAsync(new Uri("/api/v1/version", UriKind.Relative))).IsSuccessStatusCode, "ReportingApi served by a new worker");
+
+        Assert.Contains(pid, Rehearsed(host));
+        var version = await host.Client.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri("/api/v1/version", UriKind.Relative));
+        Assert.Equal("ReportingApi", version.GetProperty("app").GetString());
+        Assert.Equal(2, version.GetProperty("generation").GetInt64());
+        Assert.DoesNotContain("the rehearsal with", host.Output, StringComparison.Ordinal);
+        host.Terminate();
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>The workers that said they rehearsed (the host relays "… worker PID: Spare worker: rehearsed with …").</summary>
+    private static IEnumerable<int> Rehearsed(HostProcess host) =>
+        System.Text.RegularExpressions.Regex.Matches(host.Output, @"worker (\d+): Spare worker: rehearsed with ")
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
 
     private async Task<HostProcess> StartAsync()
     {
