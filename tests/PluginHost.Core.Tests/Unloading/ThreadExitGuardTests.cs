@@ -80,7 +80,7 @@ public sealed class ThreadExitGuardTests
     {
         using var release = new ManualResetEventSlim();
         using var touched = new ManualResetEventSlim();
-        var (old, touchOld) = OldContext();
+        var (held, old, touchOld) = OldContext();
         var work = new StrongBox<Action?>(touchOld);
         var thread = new Thread(() =>
         {
@@ -91,7 +91,7 @@ public sealed class ThreadExitGuardTests
         thread.Start();
         Assert.True(touched.Wait(TimeSpan.FromSeconds(30)), "the thread did not touch the old context's thread statics");
         work.Value = null;
-        Unload(old);
+        Unload(held);
         for (var attempt = 0; attempt < 50 && old.IsAlive; attempt++)
         {
             GC.Collect();
@@ -119,19 +119,25 @@ public sealed class ThreadExitGuardTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Run(StrongBox<Action?> work) => work.Value!.Invoke();
 
+    /// <summary>Unloads the context and lets go of the one strong reference the test held to it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Unload(WeakReference context) => ((AssemblyLoadContext)context.Target!).Unload();
+    private static void Unload(StrongBox<AssemblyLoadContext?> held)
+    {
+        held.Value!.Unload();
+        held.Value = null;
+    }
 
     /// <summary>
-    /// Loads this assembly into a collectible context; returns a weak reference to it and the work for the thread (touch
-    /// the context's thread statics, then let go of the method it called).
+    /// Loads this assembly into a collectible context; returns it held (a context nothing references may be collected before
+    /// it is unloaded), a weak reference to it and the work for the thread (touch the context's thread statics, then let go
+    /// of the method it called).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (WeakReference Context, Action Touch) OldContext()
+    private static (StrongBox<AssemblyLoadContext?> Held, WeakReference Context, Action Touch) OldContext()
     {
         var context = new AssemblyLoadContext("thread-exit-old", isCollectible: true);
         var touch = new StrongBox<MethodInfo?>(TouchMethod(context));
-        return (new WeakReference(context), () =>
+        return (new StrongBox<AssemblyLoadContext?>(context), new WeakReference(context), () =>
         {
             touch.Value!.Invoke(null, [new object()]);
             touch.Value = null;
