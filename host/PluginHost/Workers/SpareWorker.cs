@@ -120,7 +120,7 @@ internal static class SpareWorker
         try
         {
             File.Delete(socketPath);
-            File.Delete(Path.ChangeExtension(socketPath, ".release")); // the release link WorkerConfig made
+            File.Delete(WorkerConfig.ReleaseLink(socketPath));
             if (Directory.Exists(state))
             {
                 Directory.Delete(state, recursive: true);

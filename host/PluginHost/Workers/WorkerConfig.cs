@@ -10,12 +10,15 @@ namespace PluginHost.Workers;
 /// </summary>
 internal static class WorkerConfig
 {
+    /// <summary>The link to the worker's release that <see cref="For"/> makes beside its socket.</summary>
+    public static string ReleaseLink(string socketPath) => Path.ChangeExtension(socketPath, ".release");
+
     public static HostConfig For(HostConfig config, WorkerArguments worker)
     {
         var app = config.Apps.FirstOrDefault(a => a.Name == worker.App)
             ?? throw new ConfigException([new ConfigError(config.SourcePath, 0, "apps", $"has no app named '{worker.App}' any more")]);
         var folder = Path.GetDirectoryName(worker.SocketPath)!;
-        var link = Path.Combine(folder, Path.GetFileNameWithoutExtension(worker.SocketPath) + ".release");
+        var link = ReleaseLink(worker.SocketPath);
         File.Delete(link);
         File.CreateSymbolicLink(link, worker.ReleasePath);
         return config with

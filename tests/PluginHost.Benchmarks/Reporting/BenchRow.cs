@@ -24,6 +24,13 @@ public sealed record BenchRow(int Section, string Measure, string Value, string 
 public static class Fmt
 {
     public static string Ms(double ms) => double.IsNaN(ms) ? "n/a" : ms < 10 ? F($"{ms:0.00} ms") : F($"{ms:0.0} ms");
+    /// <summary>"median / p99" of <paramref name="ms"/>, in milliseconds.</summary>
+    public static string MedianAndP99(IEnumerable<double> ms)
+    {
+        var values = ms.ToList();
+        return F($"{Ms(Infrastructure.Stats.Median(values))} / {Ms(Infrastructure.Stats.Percentile(values, 99))}");
+    }
+
     public static string PerSecond(double value) => F($"{value:#,0} req/s");
     public static string Count(long value) => F($"{value:#,0}");
     public static string Ratio(double value) => double.IsNaN(value) || double.IsInfinity(value) ? "n/a" : F($"{value:0.000}");

@@ -44,7 +44,7 @@ public sealed class MemoryBench(BenchContext context) : IBenchSection
                 Fmt.F($"{paced.End.Assemblies} / {rushed.End.Assemblies}"), Fmt.F($"{pacedAt.Assemblies} / {rushedAt.Assemblies}")),
             new(Number, "Retired generations still alive after both runs (collected)", Fmt.F($"{alive} ({collected} of {2 * total} collected)"), "", "", "0",
                 BenchRow.Check(alive == 0 && collected >= 2 * total)),
-            new(Number, Fmt.F($"Deploy → new version served over {total} back-to-back reloads, median / p99"), Fmt.F($"{Fmt.Ms(Stats.Median(rushed.Latencies))} / {Fmt.Ms(Stats.Percentile(rushed.Latencies, 99))}")),
+            new(Number, Fmt.F($"Deploy → new version served over {total} back-to-back reloads, median / p99"), Fmt.MedianAndP99(rushed.Latencies)),
         ];
     }
 

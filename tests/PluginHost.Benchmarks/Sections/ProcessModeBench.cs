@@ -173,7 +173,7 @@ public sealed class ProcessModeBench(BenchContext context) : IBenchSection
             new(Number, Fmt.F($"Worker processes of the host after {total} deploys (serving and spare; more would be old workers left running)"), Fmt.Count(workers), "", "",
                 Fmt.F($"≤ {expectedWorkers}"), BenchRow.Check(workers <= expectedWorkers)),
             new(Number, Fmt.F($"Deploy → new version served over the {total} paced deploys without load, median / p99"),
-                Fmt.F($"{Fmt.Ms(Stats.Median(run.Latencies))} / {Fmt.Ms(Stats.Percentile(run.Latencies, 99))}")),
+                Fmt.MedianAndP99(run.Latencies)),
         ];
         AddStoppedEarly(rows, run, total);
         return rows;

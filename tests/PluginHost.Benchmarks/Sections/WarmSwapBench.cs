@@ -117,14 +117,14 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
             yield return new(Number, Fmt.F($"{name}: p99, polled back to back (vs built reload p99)"), Fmt.Ms(p99), Fmt.Ms(Stats.Percentile(built.Latencies, 99)),
                 Fmt.Ratio(p99 / Stats.Percentile(built.Latencies, 99)), "≤ 20 ms", BenchRow.Check(p99 <= 20));
             yield return new(Number, Fmt.F($"{name}: deploy → new version served, polled every {context.Sizes.PollEvery.TotalMilliseconds:0} ms as the built reloads, median / p99 of {polled.Latencies.Count}"),
-                Fmt.F($"{Fmt.Ms(Stats.Median(polled.Latencies))} / {Fmt.Ms(Stats.Percentile(polled.Latencies, 99))}"));
+                Fmt.MedianAndP99(polled.Latencies));
             foreach (var row in DeployBreakdown.Rows(Number, series.Breakdown, name + ", polled back to back: ").Take(2))
             {
                 yield return row;
             }
 
             yield return new(Number, Fmt.F($"{name}: the request the new version first answered took, median / p99"),
-                Fmt.F($"{Fmt.Ms(Stats.Median(series.FirstAnswerMs))} / {Fmt.Ms(Stats.Percentile(series.FirstAnswerMs, 99))}"));
+                Fmt.MedianAndP99(series.FirstAnswerMs));
             var (swaps, asExpected) = (series.Latencies.Count + polled.Latencies.Count, series.AsExpected + polled.AsExpected);
             yield return new(Number, Fmt.F($"{name}: swaps the host reported as {series.Kind} (status lastReload.swap); its own swap time, median"),
                 Fmt.F($"{asExpected} of {swaps}; {Fmt.Ms(Stats.Median([.. series.HostMs, .. polled.HostMs]))}"), "", "", Fmt.F($"{swaps} of {swaps}"),
@@ -140,7 +140,7 @@ public sealed class WarmSwapBench(BenchContext context) : IBenchSection
         }
 
         yield return new(Number, "Built reload: the request the new version first answered took, median / p99",
-            Fmt.F($"{Fmt.Ms(Stats.Median(built.FirstAnswerMs))} / {Fmt.Ms(Stats.Percentile(built.FirstAnswerMs, 99))}"));
+            Fmt.MedianAndP99(built.FirstAnswerMs));
 
         yield return new(Number, Fmt.F($"Memory held by one standby generation (ReportingApi), median of {MemoryPairs}: host RSS growth when it is kept / its release's assemblies"),
             Fmt.F($"{Fmt.MBSigned(memory.Rss)} / {Fmt.MB(memory.Assemblies)}"));
