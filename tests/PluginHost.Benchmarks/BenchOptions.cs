@@ -90,6 +90,7 @@ public sealed record BenchSizes
         RealStackReloads = 2,
         RealStackCheckpoint = 1,
         RealStackRestarts = 1,
+        RealStackWorkerDeploys = 2,
         ProfileReloads = 1,
         SignalRConnections = 50,
         SignalRDeploys = 2,
@@ -131,6 +132,9 @@ public sealed record BenchSizes
     public int RealStackReloads { get; init; } = 1000;
     public int RealStackCheckpoint { get; init; } = 200;
     public int RealStackRestarts { get; init; } = 15;
+
+    /// <summary>Deploys of the real-stack app run in a worker process (isolation: process) beside the in-process series.</summary>
+    public int RealStackWorkerDeploys { get; init; } = 30;
 
     /// <summary>Section 7's diagnostic run: reloads of a host recording the runtime's JIT and loader events.</summary>
     public int ProfileReloads { get; init; } = 10;

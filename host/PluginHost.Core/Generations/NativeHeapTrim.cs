@@ -12,6 +12,16 @@ internal static class NativeHeapTrim
 {
     private static bool s_unavailable = !OperatingSystem.IsLinux();
 
+    /// <summary>
+    /// Once retired generations were collected: an aggressive collection, after which the GC decommits its free regions
+    /// and their bookkeeping rather than keeping them for later allocations, then the trim of the C heap.
+    /// </summary>
+    public static void AfterCollection()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Run();
+    }
+
     /// <summary>Returns whether memory went back to the system.</summary>
     public static bool Run()
     {

@@ -117,7 +117,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
 
             if (settled)
             {
-                NativeHeapTrim.Run();
+                NativeHeapTrim.AfterCollection();
                 return;
             }
 

@@ -32,7 +32,14 @@ public sealed record HostStatus(
 
     /// <summary>The running canary ('promote V --canary'), or null.</summary>
     public CanaryStatus? Canary { get; init; }
+
+    /// <summary>Worker processes started ahead for process apps' next reloads; null when no app runs in a worker.</summary>
+    public SparesStatus? Spares { get; init; }
 }
+
+/// <param name="Waiting">Spare workers started and waiting for an app.</param>
+/// <param name="Ready">Of them, those that have rehearsed: a reload that takes one starts warm.</param>
+public sealed record SparesStatus(int Waiting, int Ready);
 
 /// <param name="Share">Percent of new clients put on the canary.</param>
 /// <param name="Header">The header that forces a request onto it (NAME or NAME=VALUE), or null.</param>

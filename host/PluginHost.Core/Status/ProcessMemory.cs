@@ -9,7 +9,8 @@ namespace PluginHost.Core.Status;
 /// <param name="FullGcCount">Full (generation 2) collections so far.</param>
 /// <param name="WorkingSetBytes">Physical memory mapped to the process (RSS).</param>
 /// <param name="Assemblies">Assemblies loaded in every load context, collectible ones still alive included.</param>
-public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcBytes, int FullGcCount, long WorkingSetBytes, int Assemblies)
+/// <param name="GcCommittedBytes">Memory the GC has committed (its heap, free space it keeps and its bookkeeping): the managed part of RSS.</param>
+public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcBytes, int FullGcCount, long WorkingSetBytes, int Assemblies, long GcCommittedBytes)
 {
     public static ProcessMemory Read()
     {
@@ -19,6 +20,7 @@ public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcByte
             lastFull.Index == 0 ? null : lastFull.HeapSizeBytes,
             GC.CollectionCount(2),
             Environment.WorkingSet,
-            AppDomain.CurrentDomain.GetAssemblies().Length);
+            AppDomain.CurrentDomain.GetAssemblies().Length,
+            GC.GetGCMemoryInfo().TotalCommittedBytes);
     }
 }

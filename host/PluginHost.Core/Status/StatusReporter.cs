@@ -7,7 +7,7 @@ namespace PluginHost.Core.Status;
 
 /// <summary>Takes a snapshot of what the host serves, its reloads, its retired generations, its log buffers and its apps' health.</summary>
 public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator coordinator, UnloadTracker tracker, LogBuffers logBuffers, TimeProvider timeProvider,
-    HealthReporter health, RetiringGenerations? retiring = null, ServerCertificates? certificates = null)
+    HealthReporter health, RetiringGenerations? retiring = null, ServerCertificates? certificates = null, Workers.WorkerStarter? workers = null)
 {
     public HostStatus Snapshot()
     {
@@ -46,6 +46,7 @@ public sealed class StatusReporter(CurrentGeneration current, ReloadCoordinator 
             Retiring = Retiring(),
             Standbys = Standbys(coordinator),
             Canary = Canary(coordinator),
+            Spares = apps.Any(a => a.Worker is not null) ? workers?.Spares() : null,
         };
     }
 

@@ -34,6 +34,7 @@ public sealed partial class WorkerProcess : IDisposable
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<string> _tail = new();
     private LogLevel _lastLevel = LogLevel.Information;
+    private volatile bool _spareReady;
 
     private WorkerProcess(Process process, string socketPath, string key, string app, ILogger logger, DateTimeOffset startedAt)
     {
@@ -56,6 +57,9 @@ public sealed partial class WorkerProcess : IDisposable
     public Task<int> Exited => _exited.Task;
 
     public bool HasExited => _exited.Task.IsCompleted;
+
+    /// <summary>A spare that has rehearsed and waits for its app (<see cref="WorkerProtocol.SpareReadyLine"/>).</summary>
+    public bool IsSpareReady => _spareReady && !HasExited;
 
     public static WorkerProcess Start(WorkerLaunch launch, WorkerStartInfo info, ILogger logger, TimeProvider timeProvider)
     {
@@ -245,6 +249,12 @@ public sealed partial class WorkerProcess : IDisposable
         if (line == WorkerProtocol.ReadyLine)
         {
             _ready.TrySetResult();
+            return;
+        }
+
+        if (line == WorkerProtocol.SpareReadyLine)
+        {
+            _spareReady = true;
             return;
         }
 

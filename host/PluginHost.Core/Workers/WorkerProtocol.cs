@@ -22,6 +22,9 @@ public static class WorkerProtocol
     /// <summary>The line a worker writes to its standard output once it listens and its generation serves.</summary>
     public const string ReadyLine = "pluginhost-worker: ready";
 
+    /// <summary>The line a spare writes once it has rehearsed and waits for its app: assigned now, it starts warm.</summary>
+    public const string SpareReadyLine = "pluginhost-worker: spare ready";
+
     /// <summary>The prefix of the one line a worker writes before it exits because its app could not be loaded.</summary>
     public const string FailedPrefix = "pluginhost-worker: failed: ";
 }

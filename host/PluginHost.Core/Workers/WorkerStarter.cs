@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using PluginHost.Core.Configuration;
+using PluginHost.Core.Status;
 
 namespace PluginHost.Core.Workers;
 
@@ -16,7 +17,7 @@ public sealed record WorkerHosting(WorkerLaunch? Launch, string ConfigPath, Work
 /// <summary>
 /// Starts one worker process for an app generation and waits until it serves. A worker is taken from the spares when
 /// there is one: processes started ahead, their runtime and engine already up, waiting to be told their app. Each worker
-/// started (for a reload, a restart or a recycle) starts a spare for the next one, up to one per process app.
+/// started (for a reload, a restart or a recycle) starts a spare for the next one once it is ready, up to one per process app.
 /// </summary>
 public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder folder, WorkerForwarder forwarder, TimeProvider timeProvider,
     ILogger<WorkerStarter> logger) : IDisposable
@@ -52,7 +53,6 @@ public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder fol
             process = WorkerProcess.Start(launch, info, appLogger, timeProvider);
         }
 
-        StartSpares(launch);
         try
         {
             await process.WaitReadyAsync(app.WarmupTimeout + StartAllowance, timeProvider, cancellationToken);
@@ -63,8 +63,20 @@ public sealed class WorkerStarter(WorkerHosting hosting, WorkerRuntimeFolder fol
             process.Dispose();
             throw;
         }
+        finally
+        {
+            // Only now: a spare's start and rehearsal take a core, which the worker being waited for needs more.
+            StartSpares(launch);
+        }
 
         return new RunningWorker(process, hosting.Workers.ProbeTimeout);
+    }
+
+    /// <summary>The spares waiting for an app, and how many of them have rehearsed (a reload given one starts warm).</summary>
+    public SparesStatus Spares()
+    {
+        var spares = _spares.ToArray();
+        return new SparesStatus(spares.Count(s => !s.HasExited), spares.Count(s => s.IsSpareReady));
     }
 
     private WorkerProcess? TakeSpare()

@@ -33,6 +33,7 @@ public static class WorkerCommand
         if (spare)
         {
             await SpareWorker.PrepareAsync(worker, key);
+            await Console.Out.WriteLineAsync(WorkerProtocol.SpareReadyLine);
             if (SpareWorker.ReadAssignment(worker) is not { } assigned)
             {
                 return 0; // The host went away (or stopped) before it needed this spare.

@@ -21,6 +21,12 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
     /// <summary>The host's generation of the last instance seen, for apps that report it (0 for one that does not).</summary>
     public long Generation => _served.Generation;
 
+    /// <summary>
+    /// Settled also means the host's spare workers have rehearsed (status <c>spares</c>): the next deploy finds one ready, as
+    /// deploys minutes apart do. Off, a deploy may come while the spare started by the previous one is still rehearsing.
+    /// </summary>
+    public bool WaitForReadySpares { get; init; }
+
     /// <summary>The wall-clock time of the last deploy (just before the link flip), to line it up with the host's own timestamps.</summary>
     public DateTime LastDeployUtc { get; private set; }
 
@@ -99,7 +105,7 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
             var alive = status.GetProperty("retiredAlive").EnumerateArray().ToList();
             var inWorkers = status.GetProperty("apps").EnumerateArray().All(a => a.TryGetProperty("worker", out var worker) && worker.ValueKind == JsonValueKind.Object);
             var settled = alive.Count == 0 && (inWorkers
-                ? status.GetProperty("retiring").GetArrayLength() == 0
+                ? status.GetProperty("retiring").GetArrayLength() == 0 && (!WaitForReadySpares || SparesReady(status))
                 : status.GetProperty("collectedGenerations").GetInt64() >= collected);
             var explainedLeaks = alive.Count > 0 && alive.All(r => r.GetProperty("state").GetString() == "Leaked" && r.GetProperty("heldBy").GetArrayLength() > 0);
             if (settled || explainedLeaks || Stopwatch.GetElapsedTime(started) > bound)
@@ -110,6 +116,10 @@ public sealed class Reloader(ServerProcess host, Deployment deployment, TimeSpan
             await Task.Delay(20, cancellationToken);
         }
     }
+
+    private static bool SparesReady(JsonElement status) =>
+        status.TryGetProperty("spares", out var spares) && spares.ValueKind == JsonValueKind.Object
+        && spares.GetProperty("waiting").GetInt32() > 0 && spares.GetProperty("ready").GetInt32() == spares.GetProperty("waiting").GetInt32();
 
     private async Task<ServedInstance> ServedAsync(CancellationToken cancellationToken)
     {

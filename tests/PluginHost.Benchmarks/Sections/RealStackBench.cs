@@ -16,6 +16,9 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
 {
     private const string App = "RealStackApp";
     private const int KeptHostWarnings = 8;
+
+    /// <summary>The request log line of a request to the version path (the host's warm-up reaching a new worker).</summary>
+    private const string FirstRequestMarker = "HTTP GET /shop/version ";
     private static readonly TimeSpan ReloadTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly ReloadMarkers Markers = new(
@@ -41,7 +44,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
             + "previous generation was collected. Baseline: bare Kestrel --app realstack (the same plugin class in an ordinary ASP.NET Core app) started → first 200 of "
             + "/shop/version, spread over the run; its first start, which creates its database, is not counted.");
         await using var upstream = await ServerProcess.StartBareAsync(context.Paths, "upstream", "/echo?text=ready", cancellationToken: cancellationToken);
-        using var deployment = context.NewDeployment(d => SetUp(d, upstream.Address));
+        using var deployment = context.NewDeployment(d => SetUp(d, upstream.Address, isolation: null));
         var bareSettings = RealStackShop.Settings(Directory.CreateDirectory(Path.Combine(deployment.Root, "bare-data")).FullName, upstream.Address);
         Task<ServerProcess> StartBareAsync(CancellationToken ct) => StartBare(bareSettings, environment: null, ct);
         await (await StartBareAsync(cancellationToken)).DisposeAsync();
@@ -82,6 +85,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
         rows.Add(new(Number, "Requests on the app's paths after each reload (failed)", Fmt.F($"{Fmt.Count(shop.Requests)} ({Fmt.Count(shop.Failed)})"), "", "", "0 failed",
             BenchRow.Check(shop.Failed == 0 && shop.Requests > 0)));
         _notes.AddRange(shop.Failures.Select(f => "7: failed: " + f));
+        rows.AddRange(await InWorkerAsync(upstream.Address, restartMedian, cancellationToken));
         _notes.Add(Fmt.F($"7: noise: {run.Noise} during the {run.Latencies.Count} reloads; deploy → served ranged {Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Min())}–{Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Max())}, the bare restarts {Fmt.Ms(restarts.Times.DefaultIfEmpty(double.NaN).Min())}–{Fmt.Ms(restarts.Times.DefaultIfEmpty(double.NaN).Max())}."));
         if (sizes.ProfileReloads > 0)
         {
@@ -91,13 +95,57 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
         return rows;
     }
 
-    private void SetUp(Deployment deployment, Uri upstream)
+    /// <summary>
+    /// The same deploys with RealStackApp in a worker process (<c>isolation: process</c>), where its code is not collectible,
+    /// so it tiers and uses ReadyToRun code as in the bare process; each deploy once the old worker stopped and the host's
+    /// spare worker had rehearsed, the app's paths driven after each.
+    /// </summary>
+    private async Task<List<BenchRow>> InWorkerAsync(Uri upstream, double restartMedian, CancellationToken cancellationToken)
+    {
+        var deploys = context.Sizes.RealStackWorkerDeploys;
+        using var deployment = context.NewDeployment(d => SetUp(d, upstream, isolation: "process"));
+        var hostReported = new List<double>();
+        await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, RealStackShop.VersionPath, cancellationToken: cancellationToken);
+        var timeline = new WorkerReloadTimeline(host, App, FirstRequestMarker);
+        var shop = new RealStackShop(host.Client);
+        await shop.SeedAsync(cancellationToken);
+        var reloader = new Reloader(host, deployment, context.Sizes.PollEvery, RealStackShop.VersionPath, ServedInstance.FromVersionInWorker) { WaitForReadySpares = true };
+        var series = new ReloadSeries(context, host, reloader, "realstack (process mode)")
+        {
+            ReloadTimeout = ReloadTimeout,
+            AfterServed = (_, ct) => shop.ExerciseAsync(generation: null, ct),
+            AfterSettled = (_, status, _) =>
+            {
+                hostReported.Add(status.GetProperty("lastReload").GetProperty("durationMs").GetInt64());
+                timeline.CutLastDeploy(reloader, status);
+                return Task.CompletedTask;
+            },
+        };
+        var run = await series.RunAsync(deploys, deploys, backToBack: false, cancellationToken);
+        KeepHostWarnings(host.Output);
+        _notes.AddRange(shop.Failures.Select(f => "7: process mode: failed: " + f));
+        _notes.Add(Fmt.F($"7: process mode: the same app and deploys with apps[].isolation: process, {run.Latencies.Count} deploys, each once the old worker stopped and the spare worker had rehearsed. Noise: {run.Noise}."));
+        var median = Stats.Median(run.Latencies);
+        return
+        [
+            new(Number, Fmt.F($"Process mode: deploy → new version served, median of {run.Latencies.Count} (vs the bare restart median above)"), Fmt.Ms(median),
+                Fmt.Ms(restartMedian), Fmt.Ratio(median / restartMedian), "< restart", BenchRow.Check(median < restartMedian)),
+            new(Number, "Process mode: p99; fastest / slowest; host's own reload, median", Fmt.F($"{Fmt.Ms(Stats.Percentile(run.Latencies, 99))}; {Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Min())} / {Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Max())}; {Fmt.Ms(Stats.Median(hostReported))}")),
+            new(Number, "Process mode: requests on the app's paths after each deploy (failed)", Fmt.F($"{Fmt.Count(shop.Requests)} ({Fmt.Count(shop.Failed)})"), "", "", "0 failed",
+                BenchRow.Check(shop.Failed == 0 && shop.Requests > 0)),
+            .. timeline.Rows(Number).Select(r => r with { Measure = "Process mode: " + r.Measure }),
+        ];
+    }
+
+    private void SetUp(Deployment deployment, Uri upstream, string? isolation)
     {
         deployment.AddApp("v1", App, App);
         deployment.AddApp("v2", App, App);
         deployment.Promote("v1");
         var data = Directory.CreateDirectory(Path.Combine(deployment.Root, "data")).FullName;
-        deployment.WriteConfig([new BenchApp(App, RealStackShop.Mount, $"{App}/{App}.dll", RealStackShop.Warmup, RealStackShop.Settings(data, upstream))], context.Sizes.Debounce);
+        // A process app's host logs at Information: its workers' lines, stamped as it reads them, cut each deploy into phases.
+        deployment.WriteConfig([new BenchApp(App, RealStackShop.Mount, $"{App}/{App}.dll", RealStackShop.Warmup, RealStackShop.Settings(data, upstream), isolation)],
+            context.Sizes.Debounce, isolation is null ? null : new BenchLogging("Information", RequestLog: true));
     }
 
     private List<BenchRow> MemoryRows(ReloadSeriesResult run)
@@ -111,6 +159,8 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
                 Fmt.F($"{Fmt.MB(at.Rss)} at {checkpoint}"), Fmt.Ratio((double)run.End.Rss / at.Rss), "< 5 MB", BenchRow.Check(growth < 5 * 1024 * 1024)),
             new(Number, Fmt.F($"RSS at start / after {total} reloads"), Fmt.F($"{Fmt.MB(run.Start.Rss)} / {Fmt.MB(run.End.Rss)}")),
             new(Number, Fmt.F($"Managed heap after full GC, after {total} reloads (vs at {checkpoint})"), Fmt.MB(run.End.HeapAfterFullGc), Fmt.MB(at.HeapAfterFullGc)),
+            new(Number, Fmt.F($"GC committed / RSS less it (native memory and mapped files), after {total} reloads (vs at {checkpoint})"),
+                Fmt.F($"{Fmt.MB(run.End.GcCommitted)} / {Fmt.MB(run.End.Rss - run.End.GcCommitted)}"), Fmt.F($"{Fmt.MB(at.GcCommitted)} / {Fmt.MB(at.Rss - at.GcCommitted)}")),
             new(Number, Fmt.F($"Loaded assemblies after {total} reloads (vs at {checkpoint})"), Fmt.Count(run.End.Assemblies), Fmt.Count(at.Assemblies)),
             new(Number, "Retired generations still alive at the end (collected)", Fmt.F($"{run.End.Alive} ({run.End.Collected} of {run.Latencies.Count} collected)"), "", "", "0",
                 BenchRow.Check(run.End.Alive == 0 && run.End.Collected >= run.Latencies.Count)),

@@ -61,7 +61,9 @@ public sealed class RealStackShop(HttpClient client)
     /// restocked once), an EF Core query with Include, an EF Core update, Newtonsoft input with model validation, the named
     /// HttpClient. Failures are counted, not thrown: a long run reports them beside its figures.
     /// </summary>
-    public async Task ExerciseAsync(long generation, CancellationToken cancellationToken = default)
+    /// <param name="generation">The host generation the app must report; null for an app in a worker process, which is
+    /// a new process each deploy (its BackgroundService having run at all says it ran in this one).</param>
+    public async Task ExerciseAsync(long? generation, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + RestockBound;
         await CheckAsync("GET /api/status (options; the restock worker ran in this generation)", () => client.GetAsync(Mount + "/api/status", cancellationToken),
@@ -79,11 +81,11 @@ public sealed class RealStackShop(HttpClient client)
             response => Task.FromResult(response.StatusCode == HttpStatusCode.OK), retryUntil: null, cancellationToken);
     }
 
-    private static async Task<bool> WorkerRanAsync(HttpResponseMessage response, long generation, CancellationToken cancellationToken)
+    private static async Task<bool> WorkerRanAsync(HttpResponseMessage response, long? generation, CancellationToken cancellationToken)
     {
         var status = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
         var restock = status.GetProperty("restock");
-        return status.GetProperty("generation").GetInt64() == generation && restock.GetProperty("running").GetBoolean() && restock.GetProperty("rounds").GetInt64() >= 1;
+        return (generation is null || status.GetProperty("generation").GetInt64() == generation) && restock.GetProperty("running").GetBoolean() && restock.GetProperty("rounds").GetInt64() >= 1;
     }
 
     /// <param name="retryUntil">Asks again until this time while the answer is not the expected one; null to ask once.</param>

@@ -31,6 +31,7 @@ public sealed class ReloadSeries(BenchContext context, ServerProcess host, Reloa
         await reloader.InitAsync(cancellationToken);
         var start = new HostSnapshot(host.RssBytes(), await host.StatusAsync(cancellationToken));
         HostSnapshot? atCheckpoint = null;
+        HostSnapshot? lastSettled = null;
         var latencies = new List<double>();
         var load = new List<double> { MachineLoad.OneMinute() };
         string? stoppedEarly = null;
@@ -59,6 +60,7 @@ public sealed class ReloadSeries(BenchContext context, ServerProcess host, Reloa
             {
                 var status = await reloader.WaitSettledAsync(i, SettleBound, cancellationToken);
                 var snapshot = new HostSnapshot(host.RssBytes(), status);
+                lastSettled = snapshot;
                 atCheckpoint = i == checkpoint ? snapshot : atCheckpoint;
                 stoppedEarly = snapshot.Leaked >= LeaksBeforeStopping ? Fmt.F($"stopped after {i} of {total} reloads: {snapshot.Leaked} generations leaked") : null;
                 if (!backToBack && AfterSettled is { } afterSettled)
@@ -70,7 +72,7 @@ public sealed class ReloadSeries(BenchContext context, ServerProcess host, Reloa
             if (i % reportEvery == 0 || i == total)
             {
                 load.Add(MachineLoad.OneMinute());
-                context.Progress(Fmt.F($"{label}: {i}/{total} reloads, deploy → served median {Stats.Median(latencies):0.0} ms, RSS {Fmt.MB(host.RssBytes())}, load average {load[^1]:0.0}"));
+                context.Progress(Fmt.F($"{label}: {i}/{total} reloads, deploy → served median {Stats.Median(latencies):0.0} ms, RSS {Fmt.MB(host.RssBytes())}{(lastSettled is null ? "" : " (GC committed " + Fmt.MB(lastSettled.GcCommitted) + ")")}, load average {load[^1]:0.0}"));
             }
         }
 
@@ -98,6 +100,9 @@ public sealed record HostSnapshot(long Rss, JsonElement Status)
     private JsonElement Memory => Status.GetProperty("memory");
 
     public double HeapAfterFullGc => Memory.GetProperty("gcHeapAfterFullGcBytes") is { ValueKind: JsonValueKind.Number } bytes ? bytes.GetInt64() : double.NaN;
+
+    /// <summary>What the GC has committed (status memory.gcCommittedBytes): RSS less this is native memory and mapped files.</summary>
+    public double GcCommitted => Memory.TryGetProperty("gcCommittedBytes", out var bytes) && bytes.ValueKind == JsonValueKind.Number ? bytes.GetInt64() : double.NaN;
 
     public int Assemblies => Memory.GetProperty("assemblies").GetInt32();
 

@@ -73,6 +73,13 @@ internal static class ProcessApps
         return status.GetProperty("apps").EnumerateArray().Single(a => a.GetProperty("name").GetString() == app).GetProperty("worker");
     }
 
+    /// <summary>The host's spare workers (status <c>spares</c>): started and waiting, and of them those that rehearsed.</summary>
+    public static async Task<(int Waiting, int Ready)> SparesAsync(HttpClient client)
+    {
+        var spares = (await client.GetFromJsonAsync<JsonElement>("/_pluginhost/status")).GetProperty("spares");
+        return (spares.GetProperty("waiting").GetInt32(), spares.GetProperty("ready").GetInt32());
+    }
+
     public static Task<int> WorkerPidAsync(HostRunner host, string app) => WorkerPidAsync(host.Client, app);
 
     /// <summary>The pid of the worker serving the app, or 0 while none does.</summary>

@@ -83,6 +83,7 @@ public sealed class WorkerLifetimeTests : IDisposable
 
         // One spare per process app, and each says when it has rehearsed.
         await Eventually.WaitAsync(() => Rehearsed(host).Count() == 3, "three spares that rehearsed");
+        await Eventually.WaitAsync(async () => await ProcessApps.SparesAsync(host.Client) == (3, 3), "status: three spares waiting, all ready");
         await Eventually.WaitAsync(() => !Directory.EnumerateFileSystemEntries(RuntimeRoot, "*rehearsal*", SearchOption.AllDirectories).Any(),
             "the rehearsals' sockets, release links and state folders removed");
         _releases.Touch();

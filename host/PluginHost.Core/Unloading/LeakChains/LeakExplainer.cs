@@ -121,8 +121,7 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
     /// </summary>
     private static void GiveBackAnalysisMemory()
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        NativeHeapTrim.Run();
+        NativeHeapTrim.AfterCollection();
     }
 
     private static partial class Log
