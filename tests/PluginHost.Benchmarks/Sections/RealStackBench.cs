@@ -20,8 +20,6 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
     /// <summary>The host's warm-up paths after the first (the version path every start and deploy is timed to).</summary>
     private static readonly string[] WarmPaths = [.. RealStackShop.Warmup.Skip(1).Select(path => RealStackShop.Mount + path)];
 
-    /// <summary>The request log line of a request to the version path (the host's warm-up reaching a new worker): not logged here.</summary>
-    private const string FirstRequestMarker = "HTTP GET /shop/version ";
     private static readonly TimeSpan ReloadTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly ReloadMarkers Markers = new(
@@ -115,7 +113,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
         using var deployment = context.NewDeployment(d => SetUp(d, upstream, isolation: "process"));
         var hostReported = new List<double>();
         await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, RealStackShop.VersionPath, cancellationToken: cancellationToken);
-        var timeline = new WorkerReloadTimeline(host, App, FirstRequestMarker);
+        var timeline = new WorkerReloadTimeline(host, App, firstRequestMarker: null);
         var shop = new RealStackShop(host.Client);
         await shop.SeedAsync(cancellationToken);
         var reloader = new Reloader(host, deployment, context.Sizes.PollEvery, RealStackShop.VersionPath, ServedInstance.FromVersionInWorker) { WaitForReadySpares = true };
@@ -143,8 +141,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
             new(Number, "Process mode: p99; fastest / slowest; host's own reload, median", Fmt.F($"{Fmt.Ms(Stats.Percentile(run.Latencies, 99))}; {Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Min())} / {Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Max())}; {Fmt.Ms(Stats.Median(hostReported))}")),
             new(Number, "Process mode: requests on the app's paths after each deploy (failed)", Fmt.F($"{Fmt.Count(shop.Requests)} ({Fmt.Count(shop.Failed)})"), "", "", "0 failed",
                 BenchRow.Check(shop.Failed == 0 && shop.Requests > 0)),
-            // Without a request log the host's first forwarded request is not in the output: those phases are not cut.
-            .. timeline.Rows(Number).Where(r => !r.Value.StartsWith("n/a", StringComparison.Ordinal)).Select(r => r with { Measure = "Process mode: " + r.Measure }),
+            .. timeline.Rows(Number).Select(r => r with { Measure = "Process mode: " + r.Measure }),
         ];
     }
 

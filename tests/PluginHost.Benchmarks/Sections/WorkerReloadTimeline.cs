@@ -20,11 +20,12 @@ public sealed partial class WorkerReloadTimeline
 {
     private readonly ConcurrentQueue<(DateTime At, string Text)> _lines = new();
     private readonly string _app;
-    private readonly string _firstRequestMarker;
+    private readonly string? _firstRequestMarker;
 
     /// <param name="host">A host logging at Information, with one process app named <paramref name="app"/>.</param>
-    /// <param name="firstRequestMarker">Text of the line the app logs for the host's warm-up request (e.g. "Served version").</param>
-    public WorkerReloadTimeline(ServerProcess host, string app, string firstRequestMarker)
+    /// <param name="firstRequestMarker">Text of the line the app logs for the host's warm-up request (e.g. "Served version");
+    /// null for an app that logs none, whose worker's swap → the host's warm-up done is then one phase.</param>
+    public WorkerReloadTimeline(ServerProcess host, string app, string? firstRequestMarker)
     {
         ArgumentNullException.ThrowIfNull(host);
         _app = app;
@@ -67,7 +68,9 @@ public sealed partial class WorkerReloadTimeline
         var swappedAt = worker.FindIndex(l => l.Text.StartsWith("Serving ", StringComparison.Ordinal));
         var workerSwapped = swappedAt >= 0 ? worker[swappedAt] : default;
         // The app's own warm-up in the worker logs the same line before its swap; the host's comes after it.
-        var firstRequest = swappedAt >= 0 ? worker.Skip(swappedAt + 1).FirstOrDefault(l => l.Text.StartsWith(_firstRequestMarker, StringComparison.Ordinal)) : default;
+        var firstRequest = swappedAt >= 0 && _firstRequestMarker is { } marker
+            ? worker.Skip(swappedAt + 1).FirstOrDefault(l => l.Text.StartsWith(marker, StringComparison.Ordinal))
+            : default;
         double Between(DateTime from, DateTime to) => from == default || to == default ? double.NaN : (to - from).TotalMilliseconds;
         Deploys.Add(new WorkerReloadPhases(
             Noticed: Between(reloader.LastDeployUtc, started),
@@ -75,7 +78,7 @@ public sealed partial class WorkerReloadTimeline
             WorkerAppLoadMs: workerLoaded.Text is { } text ? double.Parse(WorkerLoaded().Match(text).Groups["ms"].Value, CultureInfo.InvariantCulture) : double.NaN,
             WorkerSwapped: Between(runtime.At, workerSwapped.At),
             FirstForwarded: Between(workerSwapped.At, firstRequest.At),
-            HostWarmedUp: Between(firstRequest.At, hostLoaded.At),
+            HostWarmedUp: Between(_firstRequestMarker is null ? workerSwapped.At : firstRequest.At, hostLoaded.At),
             HostSwapped: Between(hostLoaded.At, swapped),
             Served: Between(swapped, reloader.LastServedUtc),
             HostLoadMs: double.Parse(HostLoaded().Match(hostLoaded.Text).Groups["ms"].Value, CultureInfo.InvariantCulture),
@@ -92,8 +95,14 @@ public sealed partial class WorkerReloadTimeline
         yield return new(section, "… reload started → the new worker's first log line (spawn, runtime start, its Main, config and web host built)", Fmt.Ms(Median(d => d.WorkerStarted)));
         yield return new(section, "… → the worker's generation swapped in (the worker's engine, of it the app's load, build and warm-up: the worker's \"Loaded … in N ms\")",
             Fmt.F($"{Fmt.Ms(Median(d => d.WorkerSwapped))} (of it {Fmt.Ms(Median(d => d.WorkerAppLoadMs))})"));
-        yield return new(section, "… → the host's first request reaches the app (the worker's Kestrel on its socket, its ready line, the host's probe)", Fmt.Ms(Median(d => d.FirstForwarded)));
-        yield return new(section, "… → the host's warm-up through the forwarder done (host's \"Loaded … in N ms\": worker start → warmed up)",
+        if (_firstRequestMarker is not null)
+        {
+            yield return new(section, "… → the host's first request reaches the app (the worker's Kestrel on its socket, its ready line, the host's probe)", Fmt.Ms(Median(d => d.FirstForwarded)));
+        }
+
+        yield return new(section, _firstRequestMarker is null
+                ? "… → the worker's ready line, the host's probe and its warm-up through the forwarder done (host's \"Loaded … in N ms\": worker start → warmed up)"
+                : "… → the host's warm-up through the forwarder done (host's \"Loaded … in N ms\": worker start → warmed up)",
             Fmt.F($"{Fmt.Ms(Median(d => d.HostWarmedUp))} (host's N: {Fmt.Ms(Median(d => d.HostLoadMs))})"));
         yield return new(section, "… → the host's swap / → the bench's first answer from the new version", Fmt.F($"{Fmt.Ms(Median(d => d.HostSwapped))} / {Fmt.Ms(Median(d => d.Served))}"));
         yield return new(section, "Deploy → new version served in the diagnostic run, median / p99",
