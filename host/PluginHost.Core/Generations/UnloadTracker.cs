@@ -44,6 +44,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
     private static readonly TimeSpan MaxInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(5);
     private const int ForcedCollectionEvery = 12;
+    private const int EagerForcedTicks = 4;
     private readonly Lock _lock = new();
     private readonly List<RetiredApp> _pending = [];
     private readonly List<RetiredApp> _leaked = [];
@@ -174,6 +175,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
 
         if (leaked.Count > 0)
         {
+            Interlocked.Exchange(ref _watchTicks, 0);
             explainer?.Explain(leaked);
         }
 
@@ -202,11 +204,14 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
 
     /// <summary>
     /// Keeps an eye on leaked contexts without waiting for the next reload: every few seconds, with a forced collection
-    /// about once a minute (in between, the application's own collections are enough to tell).
+    /// on each of the first ticks (a context held a little past the timeout by a busy machine goes then, and an idle
+    /// host runs no collection of its own to notice it) and about once a minute after that (in between, the
+    /// application's own collections are enough to tell).
     /// </summary>
     private void WatchLeaked()
     {
-        if (++_watchTicks % ForcedCollectionEvery == 0)
+        var tick = Interlocked.Increment(ref _watchTicks);
+        if (tick <= EagerForcedTicks || tick % ForcedCollectionEvery == 0)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();

@@ -63,6 +63,39 @@ public sealed class UnloadTrackerTests
         GC.KeepAlive(held);
     }
 
+    [Fact]
+    public async Task Track_LeakedContextReleasedLater_IsCountedCollectedAtTheNextWatchTick()
+    {
+        var holder = new Holder();
+        var sut = new UnloadTracker(_clock, _logger, UnloadTimeout);
+        var retired = Retired("A", 9, holder.Reference());
+
+        sut.Track([retired]);
+        var settled = sut.WhenSettledAsync();
+        await AdvanceUntilAsync(() => settled.IsCompleted);
+        Assert.Equal(UnloadState.Leaked, retired.State);
+
+        holder.Release();
+        // One watch tick only: an idle host collects nothing of its own, so the tick itself must force the collection.
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await Eventually(() => sut.CollectedCount == 1);
+
+        Assert.Equal(UnloadState.Collected, retired.State);
+        Assert.Empty(sut.Leaked);
+        Assert.Empty(sut.Alive);
+    }
+
+    /// <summary>Holds an object that only a weak reference may see once released (no local keeps it).</summary>
+    private sealed class Holder
+    {
+        private object? _held = new();
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public WeakReference Reference() => new(_held);
+
+        public void Release() => _held = null;
+    }
+
     private RetiredApp Retired(string app, long generation, WeakReference context) =>
         new(app, "v1", generation, context, _clock.GetTimestamp());
 
@@ -71,6 +104,16 @@ public sealed class UnloadTrackerTests
 
     private IEnumerable<object?[]> LogCalls(LogLevel level) =>
         _logger.ReceivedCalls().Where(c => c.GetMethodInfo().Name == nameof(ILogger.Log) && Equals(c.GetArguments()[0], level)).Select(c => c.GetArguments());
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(10);
+        }
+    }
 
     /// <summary>The tracker backs off on the fake clock: move it on until the condition holds (bounded by real time).</summary>
     private async Task AdvanceUntilAsync(Func<bool> condition)
