@@ -10,7 +10,9 @@ namespace PluginHost.Core.Status;
 /// <param name="WorkingSetBytes">Physical memory mapped to the process (RSS).</param>
 /// <param name="Assemblies">Assemblies loaded in every load context, collectible ones still alive included.</param>
 /// <param name="GcCommittedBytes">Memory the GC has committed (its heap, free space it keeps and its bookkeeping): the managed part of RSS.</param>
-public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcBytes, int FullGcCount, long WorkingSetBytes, int Assemblies, long GcCommittedBytes)
+/// <param name="NativeHeap">The C heap (glibc's arenas): in use and kept free; null where the C library cannot tell.</param>
+public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcBytes, int FullGcCount, long WorkingSetBytes, int Assemblies, long GcCommittedBytes,
+    NativeHeap? NativeHeap = null)
 {
     public static ProcessMemory Read()
     {
@@ -21,6 +23,7 @@ public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcByte
             GC.CollectionCount(2),
             Environment.WorkingSet,
             AppDomain.CurrentDomain.GetAssemblies().Length,
-            GC.GetGCMemoryInfo().TotalCommittedBytes);
+            GC.GetGCMemoryInfo().TotalCommittedBytes,
+            NativeHeap.Read());
     }
 }
