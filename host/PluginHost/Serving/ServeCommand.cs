@@ -23,7 +23,6 @@ public static class ServeCommand
             return 1;
         }
 
-        NativeHeapTuning.Apply();
         var logBuffers = new LogBuffers();
         Log.Logger = LoggerSetup.Configure(new LoggerConfiguration(), config.Logging, logBuffers).CreateLogger();
         try
