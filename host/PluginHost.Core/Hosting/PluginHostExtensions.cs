@@ -42,7 +42,7 @@ public static class PluginHostExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeakExplainer>>()));
         services.AddSingleton(sp => new UnloadTracker(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<UnloadTracker>>(), config.Reload.UnloadTimeout,
             config.Reload.LeakDiagnostics ? sp.GetRequiredService<LeakExplainer>() : null));
-        services.AddSingleton(sp => new UnloadHygiene(UnloadHygiene.Steps(config.Reload.SkipUnloadSteps), sp.GetRequiredService<ILogger<UnloadHygiene>>()));
+        services.AddSingleton(sp => new UnloadHygiene(UnloadHygiene.Steps(config.Reload.SkipUnloadSteps, sp.GetRequiredService<LogBuffers>()), sp.GetRequiredService<ILogger<UnloadHygiene>>()));
         services.AddSingleton<RetiringGenerations>();
         services.AddSingleton(sp => new GenerationRetirer(sp.GetRequiredService<UnloadTracker>(), sp.GetRequiredService<UnloadHygiene>(),
             sp.GetRequiredService<RetiringGenerations>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GenerationRetirer>>(),

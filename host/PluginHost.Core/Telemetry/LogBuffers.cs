@@ -11,6 +11,13 @@ public sealed record LogBufferStatus(string Sink, int Capacity, int Buffered, lo
 public interface ILogBuffer
 {
     LogBufferStatus Read();
+
+    /// <summary>
+    /// Passes an event that no sink writes through the buffer, so its worker lets go of the last event it wrote (which
+    /// may carry an app's exception or values of its types, and so hold a retired generation) once it has written what
+    /// is queued before.
+    /// </summary>
+    void ReleaseLastEvent();
 }
 
 /// <summary>
@@ -32,4 +39,16 @@ public sealed class LogBuffers
     }
 
     public IReadOnlyList<LogBufferStatus> Read() => [.. Volatile.Read(ref _buffers).Select(buffer => buffer.Read())];
+
+    /// <summary>Returns how many buffers were told (see <see cref="ILogBuffer.ReleaseLastEvent"/>).</summary>
+    public int ReleaseLastEvents()
+    {
+        var buffers = Volatile.Read(ref _buffers);
+        foreach (var buffer in buffers)
+        {
+            buffer.ReleaseLastEvent();
+        }
+
+        return buffers.Length;
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PluginHost.Core.Telemetry;
 using PluginHost.Core.Unloading.Steps;
 
 namespace PluginHost.Core.Unloading;
@@ -14,17 +15,21 @@ public sealed partial class UnloadHygiene(IEnumerable<IUnloadStep> steps, ILogge
 
     public IReadOnlyList<string> StepNames => [.. _steps.Select(s => s.Name)];
 
-    /// <summary>Every step, in the order they run: library-specific clean-ups first, then generic scans, then caches.</summary>
-    private static readonly (string Name, Func<IUnloadStep> Create)[] Catalogue =
+    /// <summary>
+    /// Every step, in the order they run: library-specific clean-ups first, then generic scans, then caches, then the
+    /// host's log buffers (a step's failure may log).
+    /// </summary>
+    private static readonly (string Name, Func<LogBuffers?, IUnloadStep> Create)[] Catalogue =
     [
-        (SqlitePoolsStep.StepName, () => new SqlitePoolsStep()),
-        (TimersStep.StepName, () => new TimersStep()),
-        (StaticEventsStep.StepName, () => new StaticEventsStep()),
-        (DiagnosticSubscriptionsStep.StepName, () => new DiagnosticSubscriptionsStep()),
-        (MetersStep.StepName, () => new MetersStep()),
-        (TypeDescriptorStep.StepName, () => new TypeDescriptorStep()),
-        (MetadataUpdateHandlersStep.StepName, () => new MetadataUpdateHandlersStep()),
-        (FrameworkCachesStep.StepName, () => new FrameworkCachesStep()),
+        (SqlitePoolsStep.StepName, _ => new SqlitePoolsStep()),
+        (TimersStep.StepName, _ => new TimersStep()),
+        (StaticEventsStep.StepName, _ => new StaticEventsStep()),
+        (DiagnosticSubscriptionsStep.StepName, _ => new DiagnosticSubscriptionsStep()),
+        (MetersStep.StepName, _ => new MetersStep()),
+        (TypeDescriptorStep.StepName, _ => new TypeDescriptorStep()),
+        (MetadataUpdateHandlersStep.StepName, _ => new MetadataUpdateHandlersStep()),
+        (FrameworkCachesStep.StepName, _ => new FrameworkCachesStep()),
+        (LogBuffersStep.StepName, buffers => new LogBuffersStep(buffers)),
     ];
 
     /// <summary>The names <c>reload.skipUnloadSteps</c> accepts, in the order the steps run.</summary>
@@ -34,10 +39,11 @@ public sealed partial class UnloadHygiene(IEnumerable<IUnloadStep> steps, ILogge
     /// Every step but those named in <paramref name="skipped"/> (config.yaml's <c>reload.skipUnloadSteps</c>). A step whose
     /// framework internals moved is kept as a failing step: it is reported on every run, and the others still run.
     /// </summary>
-    public static IReadOnlyList<IUnloadStep> Steps(IEnumerable<string> skipped)
+    /// <param name="logBuffers">The host's log buffers; none where nothing logs through them (a release's validation).</param>
+    public static IReadOnlyList<IUnloadStep> Steps(IEnumerable<string> skipped, LogBuffers? logBuffers = null)
     {
         var skip = skipped.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return [.. Catalogue.Where(c => !skip.Contains(c.Name)).Select(c => Create(c.Name, c.Create))];
+        return [.. Catalogue.Where(c => !skip.Contains(c.Name)).Select(c => Create(c.Name, () => c.Create(logBuffers)))];
     }
 
     private static IUnloadStep Create(string name, Func<IUnloadStep> create)

@@ -1,4 +1,5 @@
 using PluginHost.Core.Telemetry;
+using Serilog.Core;
 using Serilog.Sinks.Async;
 
 namespace PluginHost.Serving;
@@ -24,6 +25,12 @@ internal sealed class AsyncSinkMonitor(string sink) : IAsyncLogEventSinkMonitor,
         ArgumentNullException.ThrowIfNull(inspector);
         Volatile.Write(ref _last, Volatile.Read(ref _last) with { Buffered = 0, Dropped = inspector.DroppedMessagesCount });
         Interlocked.CompareExchange(ref _inspector, null, inspector);
+    }
+
+    public void ReleaseLastEvent()
+    {
+        // The inspector is the buffer itself (Serilog.Sinks.Async's background worker sink).
+        (Volatile.Read(ref _inspector) as ILogEventSink)?.Emit(ReleaseMarker.Create());
     }
 
     public LogBufferStatus Read()

@@ -61,7 +61,9 @@ public static class LoggerSetup
         ArgumentNullException.ThrowIfNull(configure);
         var monitor = new AsyncSinkMonitor(name);
         buffers.Add(monitor);
-        return writeTo.Async(configure, bufferSize, blockWhenFull: false, monitor);
+        return writeTo.Async(
+            inner => inner.Sink(LoggerSinkConfiguration.Wrap(sink => new ReleaseMarker.Filter(sink), configure)),
+            bufferSize, blockWhenFull: false, monitor);
     }
 
     /// <summary>Kestrel could not listen (port in use, address not available, permission denied): one line, not a stack trace.</summary>
