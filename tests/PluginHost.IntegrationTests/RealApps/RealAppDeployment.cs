@@ -43,8 +43,9 @@ public sealed class RealAppDeployment : IAsyncDisposable
     /// Run the host as its own process rather than in the test's: for tests that leave a generation leaked on purpose, so
     /// its leftovers (and the dump that explains the leak) end with the process, not in the test host.
     /// </param>
+    /// <param name="minimumLevel">config.yaml's logging.minimumLevel; the default (Information) when null.</param>
     public static async Task<RealAppDeployment> StartAsync(RealAppScenario scenario, string[]? versions = null, string reload = DefaultReload,
-        bool ownProcess = false)
+        bool ownProcess = false, string? minimumLevel = null)
     {
         versions ??= [];
         ArgumentNullException.ThrowIfNull(scenario);
@@ -61,7 +62,7 @@ public sealed class RealAppDeployment : IAsyncDisposable
             }
 
             releases.Promote(versions.DefaultIfEmpty("v1").First());
-            releases.WriteConfig(Config(scenario, environment, reload));
+            releases.WriteConfig(Config(scenario, environment, reload, minimumLevel));
             var deployment = new RealAppDeployment(scenario, releases, upstream);
             if (ownProcess)
             {
@@ -235,14 +236,15 @@ public sealed class RealAppDeployment : IAsyncDisposable
         Releases.Dispose();
     }
 
-    private static string Config(RealAppScenario scenario, RealAppEnvironment environment, string reload)
+    private static string Config(RealAppScenario scenario, RealAppEnvironment environment, string reload, string? minimumLevel)
     {
+        var logging = minimumLevel is null ? "" : $"logging:\n  minimumLevel: {minimumLevel}\n";
         var reloadBlock = string.Join("\n", reload.Split('\n').Select(line => "  " + line.TrimEnd('\r')));
         var settings = scenario.Settings(environment);
         var settingsBlock = settings.Length == 0
             ? ""
             : "    settings:\n" + string.Join("\n", settings.Split('\n').Select(line => "      " + line.TrimEnd('\r')));
-        return $"""
+        return logging + $"""
             reload:
             {reloadBlock}
             apps:

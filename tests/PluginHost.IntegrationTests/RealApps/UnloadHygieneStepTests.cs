@@ -13,7 +13,7 @@ namespace PluginHost.IntegrationTests.RealApps;
 [Collection(ManyUnloadsCollection.Name)]
 public sealed class UnloadHygieneStepTests
 {
-    private static readonly RealAppScenario[] Fixtures = [new LeaksOnProcessExitScenario(), new SubscribesToDiagnosticsScenario()];
+    private static readonly RealAppScenario[] Fixtures = [new LeaksOnProcessExitScenario(), new SubscribesToDiagnosticsScenario(), new LogsAnErrorScenario()];
 
     [Theory]
     [InlineData("timers", "HttpClientFactory", "TimerQueue")]
@@ -23,7 +23,47 @@ public sealed class UnloadHygieneStepTests
     [InlineData("type-descriptor", "OptionsBinding", "ReflectTypeDescriptionProvider")]
     [InlineData("metadata-update-handlers", "FluentValidationApi", "System.Text.Json")]
     [InlineData("framework-caches", "MvcNewtonsoft", "ParameterBindingMethodCache")]
-    public async Task Reload_StepSkipped_GenerationLeaksAndTheReportNamesWhatTheStepRemoves(string step, string app, string heldBy)
+    public Task Reload_StepSkipped_GenerationLeaksAndTheReportNamesWhatTheStepRemoves(string step, string app, string heldBy) =>
+        AssertLeaksWithoutAsync(step, app, heldBy);
+
+    /// <summary>
+    /// At Warning nothing else is logged after the app's error, so the buffered sinks' workers hold that last event (and
+    /// its exception, which references the app's code) until the next event: here the leak warning itself, which lets
+    /// the generation go before its chains could be read. So the leak is the proof, not a chain.
+    /// </summary>
+    [Fact]
+    public async Task Reload_LogBuffersStepSkipped_AtWarningTheAppsLastErrorHoldsItsGenerationUntilTheNextEvent()
+    {
+        var scenario = new LogsAnErrorScenario();
+        await using var deployment = await RealAppDeployment.StartAsync(scenario, reload: """
+            unloadTimeout: 2s
+            skipUnloadSteps: [log-buffers]
+            """, ownProcess: true, minimumLevel: "Warning");
+        using (var browser = deployment.CreateBrowser())
+        {
+            await scenario.ExerciseAsync(browser, scenario.Mount, 1);
+        }
+
+        await deployment.ReloadAsync("LogsBurst after its error");
+        await Eventually.WaitAsync(() => Task.FromResult(deployment.Process!.Output.Contains("Leak: LogsBurst v1 generation 1 ", StringComparison.Ordinal)),
+            "generation 1 reported leaked", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Reload_AtWarning_TheAppsLastErrorDoesNotHoldItsGeneration()
+    {
+        var scenario = new LogsAnErrorScenario();
+        await using var deployment = await RealAppDeployment.StartAsync(scenario, reload: "unloadTimeout: 2s", ownProcess: true, minimumLevel: "Warning");
+        using (var browser = deployment.CreateBrowser())
+        {
+            await scenario.ExerciseAsync(browser, scenario.Mount, 1);
+        }
+
+        await deployment.ReloadAsync("LogsBurst after its error");
+        Assert.Empty(await deployment.RetiredAliveAsync(1));
+    }
+
+    private static async Task AssertLeaksWithoutAsync(string step, string app, string heldBy)
     {
         var scenario = RealAppScenarios.All.Concat(Fixtures).Single(s => s.Project == app);
         await using var deployment = await RealAppDeployment.StartAsync(scenario, reload: $"""

@@ -11,6 +11,7 @@ namespace LogsBurst;
 /// <summary>
 /// <c>GET /log?count=N&amp;tag=T</c> logs N information events ("Burst event i of N (T)") through the injected
 /// <see cref="ILogger{TCategoryName}"/>, then answers "logged N". An app that logs a lot per request, as a chatty app does.
+/// <c>GET /error</c> logs a caught exception at Error, as an app does when a call it makes fails, then answers "logged error".
 /// </summary>
 public sealed partial class LogsBurstApp : IPluginApp
 {
@@ -24,11 +25,13 @@ public sealed partial class LogsBurstApp : IPluginApp
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        app.UseGenerationHeader(context);
         app.UseRouting();
         app.UseEndpoints(endpoints =>
         {
             endpoints.MapPluginInfo(context, "logs-burst");
             endpoints.MapGet("/log", LogAsync);
+            endpoints.MapGet("/error", LogErrorAsync);
         });
     }
 
@@ -52,9 +55,27 @@ public sealed partial class LogsBurstApp : IPluginApp
         await httpContext.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"logged {count}"));
     }
 
+    private static async Task LogErrorAsync(HttpContext httpContext)
+    {
+        var logger = httpContext.RequestServices.GetRequiredService<ILogger<LogsBurstApp>>();
+        try
+        {
+            throw new InvalidOperationException($"{nameof(LogsBurstApp)} failed on purpose");
+        }
+        catch (InvalidOperationException ex)
+        {
+            Log.FailedOnPurpose(logger, ex);
+        }
+
+        await httpContext.Response.WriteAsync("logged error");
+    }
+
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "Burst event {Index} of {Count} ({Tag})", EventName = "BurstEvent")]
         public static partial void BurstEvent(ILogger logger, int index, int count, string tag);
+
+        [LoggerMessage(2, LogLevel.Error, "Failed on purpose", EventName = "FailedOnPurpose")]
+        public static partial void FailedOnPurpose(ILogger logger, Exception exception);
     }
 }
