@@ -5,7 +5,9 @@ using ReportingApi;
 using TinyJson;
 
 // Usage: PluginHost.Benchmarks.BareKestrel --app tiny|reporting|realstack|upstream --urls http://127.0.0.1:PORT [--setting KEY=VALUE]… [--cert FILE.pem --key FILE.pem]
-//   tiny:      GET /api/v1/ — the TinyJson endpoint mapped straight onto the app (a bare minimal API).
+//   tiny:      GET /api/v1/ — the TinyJson endpoint mapped straight onto the app (a bare minimal API); GET /_bench/allocated
+//              answers the managed bytes the process allocated so far (the suite divides them by requests, as it reads
+//              the host's from its status).
 //   reporting: the ReportingApi sample as its own standalone Kestrel app under /api/v1.
 //   realstack: the RealStackApp test plugin as its own standalone Kestrel app under /shop; its settings come from --setting.
 //   upstream:  GET /echo?text= answers { text, caller }: the pricing service RealStackApp's named HttpClient calls.
@@ -40,6 +42,7 @@ switch (app)
     {
         var web = builder.Build();
         web.MapTinyJson("/api/v1/");
+        web.MapGet("/_bench/allocated", () => GC.GetTotalAllocatedBytes().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await web.RunAsync();
         return 0;
     }

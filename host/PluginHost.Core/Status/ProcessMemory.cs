@@ -11,8 +11,9 @@ namespace PluginHost.Core.Status;
 /// <param name="Assemblies">Assemblies loaded in every load context, collectible ones still alive included.</param>
 /// <param name="GcCommittedBytes">Memory the GC has committed (its heap, free space it keeps and its bookkeeping): the managed part of RSS.</param>
 /// <param name="NativeHeap">The C heap (glibc's arenas): in use and kept free; null where the C library cannot tell.</param>
+/// <param name="AllocatedBytes">Managed bytes allocated since the process started (the benchmarks divide it by requests).</param>
 public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcBytes, int FullGcCount, long WorkingSetBytes, int Assemblies, long GcCommittedBytes,
-    NativeHeap? NativeHeap = null)
+    NativeHeap? NativeHeap = null, long AllocatedBytes = 0)
 {
     public static ProcessMemory Read()
     {
@@ -24,6 +25,7 @@ public sealed record ProcessMemory(long GcHeapBytes, long? GcHeapAfterFullGcByte
             Environment.WorkingSet,
             AppDomain.CurrentDomain.GetAssemblies().Length,
             GC.GetGCMemoryInfo().TotalCommittedBytes,
-            NativeHeap.Read());
+            NativeHeap.Read(),
+            GC.GetTotalAllocatedBytes());
     }
 }

@@ -12,11 +12,14 @@ namespace PluginHost.Benchmarks.Infrastructure;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private const string HostName = "host";
     private readonly ChildProcess _process;
+    private readonly bool _isHost;
 
-    private ServerProcess(ChildProcess process, Uri address)
+    private ServerProcess(ChildProcess process, Uri address, bool isHost)
     {
         _process = process;
+        _isHost = isHost;
         Address = address;
         Client = NewClient(address);
     }
@@ -44,7 +47,7 @@ public sealed class ServerProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null, bool https = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return StartAsync("host", paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port, https)], readyPath, cpus, environment, https, cancellationToken);
+        return StartAsync(HostName, paths.HostDll, port => ["serve", "--config", configPath, "--urls", Url(port, https)], readyPath, cpus, environment, https, cancellationToken);
     }
 
     /// <param name="app">
@@ -87,6 +90,29 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The host's admin status document.</summary>
     public async Task<JsonElement> StatusAsync(CancellationToken cancellationToken = default) =>
         await Client.GetFromJsonAsync<JsonElement>("/_pluginhost/status", cancellationToken);
+
+    /// <summary>
+    /// Managed bytes the server has allocated so far: the host's status (memory.allocatedBytes), or a bare server's
+    /// GET /_bench/allocated. Null where the server tells neither.
+    /// </summary>
+    public async Task<long?> AllocatedBytesAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await Client.GetAsync(_isHost ? "/_pluginhost/status" : "/_bench/allocated", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!_isHost)
+        {
+            return long.TryParse(body, NumberStyles.None, CultureInfo.InvariantCulture, out var bare) ? bare : null;
+        }
+
+        using var status = JsonDocument.Parse(body);
+        return status.RootElement.TryGetProperty("memory", out var memory) && memory.TryGetProperty("allocatedBytes", out var allocated)
+            ? allocated.GetInt64() : null;
+    }
 
     /// <summary>Resident set size from /proc/&lt;pid&gt;/status.</summary>
     public long RssBytes()
@@ -134,7 +160,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var port = FreePort.Next();
         var (fileName, commandLine) = CpuPinning.Wrap(cpus, DotnetHost, [dll, .. arguments(port)]);
         var process = ChildProcess.Start(name, fileName, commandLine, Path.GetDirectoryName(dll), environment);
-        var server = new ServerProcess(process, new Uri(Url(port, https)));
+        var server = new ServerProcess(process, new Uri(Url(port, https)), name == HostName);
         try
         {
             await server.WaitUntilServingAsync(readyPath, cancellationToken);

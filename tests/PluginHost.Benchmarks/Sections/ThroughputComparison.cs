@@ -105,6 +105,7 @@ public sealed class ThroughputComparison
         var (bareP50, hostP50) = (Median(baselineRuns, r => r.Load.P50Ms), Median(hostRuns, r => r.Load.P50Ms));
         var (bareP99, hostP99) = (Median(baselineRuns, r => r.Load.P99Ms), Median(hostRuns, r => r.Load.P99Ms));
         var (bareCpu, hostCpu) = (Median(baselineRuns, r => r.CpuMicrosecondsPerRequest), Median(hostRuns, r => r.CpuMicrosecondsPerRequest));
+        var (bareBytes, hostBytes) = (Median(baselineRuns, r => r.BytesPerRequest), Median(hostRuns, r => r.BytesPerRequest));
         var (hostFailures, bareFailures) = (hostRuns.Sum(r => r.Load.Failures), baselineRuns.Sum(r => r.Load.Failures));
         var ratios = RatiosOf(host, baseline);
         var ratio = Stats.Median(ratios);
@@ -114,6 +115,9 @@ public sealed class ThroughputComparison
                 Fmt.Ratio(ratio), Fmt.F($"≥ {target:0.00}"), BenchRow.Check(ratio >= target)),
             new(section, "Throughput ratio of each round", string.Join(", ", ratios.Select(Fmt.Ratio))),
             new(section, "Server CPU time per request (median of rounds)", Fmt.F($"{hostCpu:0.00} µs"), Fmt.F($"{bareCpu:0.00} µs"), Fmt.Ratio(hostCpu / bareCpu)),
+            .. double.IsNaN(hostBytes) || double.IsNaN(bareBytes)
+                ? Array.Empty<BenchRow>()
+                : [new(section, "Managed bytes allocated per request (median of rounds)", Fmt.F($"{hostBytes:0} B"), Fmt.F($"{bareBytes:0} B"), Fmt.Ratio(hostBytes / bareBytes))],
             new(section, "Latency p50 (median of rounds)", Fmt.Ms(hostP50), Fmt.Ms(bareP50), Fmt.Ratio(hostP50 / bareP50)),
             new(section, "Latency p99 (median of rounds)", Fmt.Ms(hostP99), Fmt.Ms(bareP99), Fmt.Ratio(hostP99 / bareP99)),
             new(section, "Failed requests (non-2xx + socket errors)", Fmt.Count(hostFailures), Fmt.Count(bareFailures), "", "0", BenchRow.Check(hostFailures + bareFailures == 0)),
