@@ -124,5 +124,6 @@ public sealed class AppInstance : IAsyncDisposable
     {
         Interlocked.Exchange(ref _plugin, null)?.Dispose();
         Policy.Dispose();
+        Running.Dispose();
     }
 }

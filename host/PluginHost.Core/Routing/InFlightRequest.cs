@@ -28,7 +28,7 @@ public sealed class InFlightRequest : IDisposable
     private readonly CancellationTokenRegistration _clientGone;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
-    private ITimer? _timeout;
+    private readonly long _deadline;
     private ITimer? _hardAbort;
     private int _end;
     private bool _disposed;
@@ -43,11 +43,14 @@ public sealed class InFlightRequest : IDisposable
         _original = context.RequestAborted;
         _clientGone = _original.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), _aborted);
         context.RequestAborted = _aborted.Token;
-        if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            _timeout = timeProvider.CreateTimer(static state => ((InFlightRequest)state!).OnTimeout(), this, timeout, Timeout.InfiniteTimeSpan);
-        }
+        Timeout = timeout > TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan ? timeout : null;
+        _deadline = Timeout is { } limit ? StartedAt + (long)(limit.TotalSeconds * timeProvider.TimestampFrequency) : long.MaxValue;
     }
+
+    /// <summary><c>apps[].requestTimeout</c>; null for none. Checked by <see cref="InFlightRequests"/>' sweep, not a timer per request.</summary>
+    public TimeSpan? Timeout { get; }
+
+    internal TimeProvider TimeProvider => _timeProvider;
 
     public string Method { get; }
 
@@ -87,18 +90,20 @@ public sealed class InFlightRequest : IDisposable
                 return;
             }
 
-            _hardAbort = _timeProvider.CreateTimer(static state => ((InFlightRequest)state!).AbortConnection(), this, grace, Timeout.InfiniteTimeSpan);
+            _hardAbort = _timeProvider.CreateTimer(static state => ((InFlightRequest)state!).AbortConnection(), this, grace, System.Threading.Timeout.InfiniteTimeSpan);
         }
     }
 
-    private void OnTimeout()
+    /// <summary>Ends the request if its timeout has passed at <paramref name="now"/> (a timestamp of its time provider).</summary>
+    internal void CheckTimeout(long now)
     {
-        // Checked when the timeout fires, so the request path pays nothing for it.
-        if (!IsLongLived)
+        // Checked by the sweep, so the request path pays nothing for it. Under the lock: once the request has ended,
+        // Kestrel may reuse its HttpContext, which IsLongLived reads.
+        if (now >= _deadline && Volatile.Read(ref _end) == (int)RequestEnd.None)
         {
             lock (_lock)
             {
-                if (!_disposed)
+                if (!_disposed && !IsLongLived)
                 {
                     End(RequestEnd.TimedOut);
                 }
@@ -143,7 +148,6 @@ public sealed class InFlightRequest : IDisposable
 
         _context.RequestAborted = _original;
         _clientGone.Dispose();
-        _timeout?.Dispose();
         _hardAbort?.Dispose();
         _aborted.Dispose();
     }
