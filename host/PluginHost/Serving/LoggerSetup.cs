@@ -21,6 +21,9 @@ public static class LoggerSetup
     /// <summary>A worker's console: the level first, which the host reads to log each line at that level.</summary>
     public const string WorkerTemplate = "{Level:u3} {Message:lj}{NewLine}{Exception}";
 
+    /// <summary>A level no event has: a source overridden to it writes nothing, and its loggers report themselves disabled.</summary>
+    private const LogEventLevel Off = LogEventLevel.Fatal + 1;
+
     public static LoggerConfiguration Configure(LoggerConfiguration configuration, LoggingConfig config, LogBuffers buffers, string consoleTemplate = Template)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -30,6 +33,10 @@ public static class LoggerSetup
         configuration
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            // Off (above Fatal): ASP.NET Core's hosting opens a log scope for every request (RequestId, RequestPath) whenever
+            // its logger is enabled at all, and writes nothing at Warning or above. The host's request log carries its own
+            // properties, so the scope was a per-request cost (a scope object and an execution-context change) for nothing.
+            .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", Off)
             // The forwarder of process apps logs every request it proxies at Information.
             .MinimumLevel.Override("Yarp", LogEventLevel.Warning)
             .Enrich.FromLogContext()
