@@ -173,6 +173,8 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
             new(Number, Fmt.F($"Managed heap after full GC, after {total} reloads (vs at {checkpoint})"), Fmt.MB(run.End.HeapAfterFullGc), Fmt.MB(at.HeapAfterFullGc)),
             new(Number, Fmt.F($"GC committed / RSS less it (native memory and mapped files), after {total} reloads (vs at {checkpoint})"),
                 Fmt.F($"{Fmt.MB(run.End.GcCommitted)} / {Fmt.MB(run.End.Rss - run.End.GcCommitted)}"), Fmt.F($"{Fmt.MB(at.GcCommitted)} / {Fmt.MB(at.Rss - at.GcCommitted)}")),
+            new(Number, Fmt.F($"C heap in use / kept free by glibc (fragmentation), after {total} reloads (vs at {checkpoint})"),
+                Fmt.F($"{Fmt.MB(run.End.NativeInUse)} / {Fmt.MB(run.End.NativeFree)}"), Fmt.F($"{Fmt.MB(at.NativeInUse)} / {Fmt.MB(at.NativeFree)}")),
             new(Number, Fmt.F($"Loaded assemblies after {total} reloads (vs at {checkpoint})"), Fmt.Count(run.End.Assemblies), Fmt.Count(at.Assemblies)),
             new(Number, "Retired generations still alive at the end (collected)", Fmt.F($"{run.End.Alive} ({run.End.Collected} of {run.Latencies.Count} collected)"), "", "", "0",
                 BenchRow.Check(run.End.Alive == 0 && run.End.Collected >= run.Latencies.Count)),

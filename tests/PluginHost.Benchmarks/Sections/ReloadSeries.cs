@@ -104,7 +104,17 @@ public sealed record HostSnapshot(long Rss, JsonElement Status)
     /// <summary>What the GC has committed (status memory.gcCommittedBytes): RSS less this is native memory and mapped files.</summary>
     public double GcCommitted => Memory.TryGetProperty("gcCommittedBytes", out var bytes) && bytes.ValueKind == JsonValueKind.Number ? bytes.GetInt64() : double.NaN;
 
+    /// <summary>The C heap in use (status memory.nativeHeap.inUseBytes); NaN where the host cannot tell.</summary>
+    public double NativeInUse => NativeHeap("inUseBytes");
+
+    /// <summary>Freed memory glibc keeps in its arenas (status memory.nativeHeap.freeBytes): fragmentation; NaN where unknown.</summary>
+    public double NativeFree => NativeHeap("freeBytes");
+
     public int Assemblies => Memory.GetProperty("assemblies").GetInt32();
+
+    private double NativeHeap(string figure) =>
+        Memory.TryGetProperty("nativeHeap", out var heap) && heap.ValueKind == JsonValueKind.Object && heap.TryGetProperty(figure, out var bytes)
+            ? bytes.GetInt64() : double.NaN;
 
     public int Alive => Status.GetProperty("retiredAlive").GetArrayLength();
 
