@@ -48,6 +48,7 @@ internal sealed partial class PluginHostLifetime(ReloadCoordinator coordinator, 
             _ = hygiene.PrepareAsync();
         }
 
+        coordinator.BeforeInputsRead = watcher.Rebase;
         watcher.Start();
     }
 

@@ -146,6 +146,9 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
         }
     }
 
+    /// <summary>Called right before a reload reads its inputs (the reload watcher takes them as its new baseline).</summary>
+    public Action? BeforeInputsRead { get; set; }
+
     /// <summary>
     /// A timestamp to give as <see cref="ReloadRequest.FlippedSince"/>, taken before the admin API moves the production link
     /// and then asks for the reload itself.
@@ -202,6 +205,9 @@ public sealed partial class ReloadCoordinator : IAsyncDisposable
 
     private async Task<ReloadResult> BuildAndSwapAsync(ReloadRequest request, CancellationToken cancellationToken)
     {
+        // The watcher's baseline becomes what this reload reads: a change made before now (a flip the admin API just made,
+        // or a touch that came with it) and noticed by the watcher only later is then no change to it, not a second reload.
+        BeforeInputsRead?.Invoke();
         var started = _timeProvider.GetTimestamp();
         // Everything this reload reads (config.yaml, the link, the release's files) is read from here on.
         Interlocked.Exchange(ref _lastInputsRead, started);

@@ -71,6 +71,18 @@ public sealed partial class ReloadWatcher : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes what is on disk now as the state changes are measured from, without reporting a change: a reload is about to
+    /// read it (<see cref="ReloadCoordinator.BeforeInputsRead"/>). A change made after this is seen as usual.
+    /// </summary>
+    public void Rebase()
+    {
+        lock (_lock)
+        {
+            _last = WatchedState.Read(_config);
+        }
+    }
+
     private void TryWatch(string folder)
     {
         try

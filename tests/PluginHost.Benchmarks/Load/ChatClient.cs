@@ -261,7 +261,9 @@ public sealed class ChatClient : IAsyncDisposable
     private static bool IsConnectionClosed(Exception ex) =>
         ex is WebSocketException or IOException
         || ex.Message.Contains("connection being closed", StringComparison.OrdinalIgnoreCase)
-        || ex.Message.Contains("connection was stopped", StringComparison.OrdinalIgnoreCase);
+        || ex.Message.Contains("connection was stopped", StringComparison.OrdinalIgnoreCase)
+        // Sent while reconnecting, and reconnected again by the time the failure is looked at.
+        || ex.Message.Contains("connection is not active", StringComparison.OrdinalIgnoreCase);
 
     private static TimeSpan Jittered(TimeSpan interval) => interval * (0.5 + Random.Shared.NextDouble());
 

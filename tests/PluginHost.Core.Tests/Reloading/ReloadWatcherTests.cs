@@ -104,6 +104,23 @@ public sealed class ReloadWatcherTests : IDisposable
     }
 
     [Fact]
+    public void Rebase_FlipMadeBefore_IsNoChangeButAFlipAfterIs()
+    {
+        using var sut = CreateSut();
+
+        SymlinkFlipper.Flip(_config.ProductionLink, "v2");
+        sut.Rebase();
+        sut.Check();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        _reload.DidNotReceiveWithAnyArgs().Invoke(default!);
+
+        SymlinkFlipper.Flip(_config.ProductionLink, "v1");
+        sut.Check();
+        _time.Advance(Debouncer.SettleDelay);
+        _reload.Received(1).Invoke("production symlink now points at v1");
+    }
+
+    [Fact]
     public void Check_SameChangeSeenTwice_SignalsOnce()
     {
         using var sut = CreateSut();

@@ -79,14 +79,24 @@ public sealed class UnloadHygieneStepTests
 
         deployment.Releases.Touch();
         JsonElement? leaked = null;
-        await Eventually.WaitAsync(async () =>
+        var retiredAlive = "";
+        try
         {
-            var status = await host.Client.GetFromJsonAsync<JsonElement>("/_pluginhost/status");
-            leaked = status.GetProperty("retiredAlive").EnumerateArray()
-                .Where(r => r.GetProperty("generation").GetInt64() == 1 && r.GetProperty("heldBy").GetArrayLength() > 0)
-                .Select(r => (JsonElement?)r).FirstOrDefault();
-            return leaked is not null;
-        }, $"{app}'s first generation reported leaked with what holds it (status retiredAlive[].heldBy)", TimeSpan.FromMinutes(2));
+            await Eventually.WaitAsync(async () =>
+            {
+                var status = await host.Client.GetFromJsonAsync<JsonElement>("/_pluginhost/status");
+                retiredAlive = status.GetProperty("retiredAlive").GetRawText();
+                leaked = status.GetProperty("retiredAlive").EnumerateArray()
+                    .Where(r => r.GetProperty("generation").GetInt64() == 1 && r.GetProperty("heldBy").GetArrayLength() > 0)
+                    .Select(r => (JsonElement?)r).FirstOrDefault();
+                return leaked is not null;
+            }, $"{app}'s first generation reported leaked with what holds it (status retiredAlive[].heldBy)", TimeSpan.FromMinutes(2));
+        }
+        catch (TimeoutException ex)
+        {
+            var output = host.Output;
+            throw new TimeoutException($"{ex.Message}; last retiredAlive: {retiredAlive}; the host's last output:\n{(output.Length <= 3000 ? output : output[^3000..])}", ex);
+        }
 
         var chains = leaked!.Value.GetProperty("heldBy").EnumerateArray().Select(c => c.GetString()).ToList();
         Assert.True(chains.Any(c => c!.Contains(heldBy, StringComparison.Ordinal)),
