@@ -33,8 +33,11 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
 /// (Tomcat's "find leaks", for collectible AssemblyLoadContexts).
 /// </summary>
 /// <param name="explainer">Told of each leak, to find what holds it; none when leak diagnostics are off.</param>
-public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout, LeakExplainer? explainer = null)
+/// <param name="afterSettled">Run once every tracked context is settled (default: give freed memory back, <see cref="NativeHeapTrim"/>).</param>
+public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<UnloadTracker> logger, TimeSpan unloadTimeout, LeakExplainer? explainer = null,
+    Action? afterSettled = null)
 {
+    private readonly Action _afterSettled = afterSettled ?? NativeHeapTrim.AfterCollection;
     /// <summary>
     /// The first forced collection waits this long: a retirement starts at the swap, and full blocking collections
     /// right then would pause the new generation's first requests, the ones a deploy waits on.
@@ -49,6 +52,7 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
     private readonly List<RetiredApp> _pending = [];
     private readonly List<RetiredApp> _leaked = [];
     private Task _loop = Task.CompletedTask;
+    private bool _verifying;
     private ITimer? _watch;
     private int _watchTicks;
     private long _collected;
@@ -92,8 +96,10 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
         lock (_lock)
         {
             _pending.AddRange(retired);
-            if (_loop.IsCompleted)
+            // Not _loop.IsCompleted: the loop may be past its last look at _pending (trimming) and about to end.
+            if (!_verifying)
             {
+                _verifying = true;
                 // A dedicated thread: forcing collections and waiting for finalizers blocks, and must not starve
                 // the thread pool that serves requests.
                 _loop = Task.Factory.StartNew(VerifyLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -102,6 +108,25 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
     }
 
     private void VerifyLoop()
+    {
+        while (true)
+        {
+            VerifyPending();
+            _afterSettled();
+            lock (_lock)
+            {
+                // A retirement that came while the memory was being given back is verified by this loop too.
+                if (_pending.Count == 0)
+                {
+                    _verifying = false;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Forces collections, backing off, until every pending context is collected or declared leaked.</summary>
+    private void VerifyPending()
     {
         WaitForFirstCollection();
         for (var interval = FirstInterval; ; interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, MaxInterval.Ticks)))
@@ -118,7 +143,6 @@ public sealed partial class UnloadTracker(TimeProvider timeProvider, ILogger<Unl
 
             if (settled)
             {
-                NativeHeapTrim.AfterCollection();
                 return;
             }
 

@@ -85,6 +85,28 @@ public sealed class UnloadTrackerTests
         Assert.Empty(sut.Alive);
     }
 
+    [Fact]
+    public async Task Track_RetirementArrivingWhileTheLoopGivesMemoryBack_IsVerifiedToo()
+    {
+        UnloadTracker? sut = null;
+        var late = Retired("B", 2, DeadReference());
+        var calls = 0;
+        sut = new UnloadTracker(_clock, _logger, UnloadTimeout, afterSettled: () =>
+        {
+            // The next retirement comes while the loop, done with the first, gives memory back.
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                sut!.Track([late]);
+            }
+        });
+
+        sut.Track([Retired("A", 1, DeadReference())]);
+        await AdvanceUntilAsync(() => sut.CollectedCount == 2);
+
+        Assert.Equal(UnloadState.Collected, late.State);
+        Assert.Empty(sut.Alive);
+    }
+
     /// <summary>Holds an object that only a weak reference may see once released (no local keeps it).</summary>
     private sealed class Holder
     {
