@@ -94,8 +94,9 @@ public sealed class UnloadHygieneStepTests
         }
         catch (TimeoutException ex)
         {
-            var output = host.Output;
-            throw new TimeoutException($"{ex.Message}; last retiredAlive: {retiredAlive}; the host's last output:\n{(output.Length <= 3000 ? output : output[^3000..])}", ex);
+            // Its warnings and errors only: the status polls above fill the rest of its output with request lines.
+            var problems = string.Join("\n", host.Output.Split('\n').Where(l => l.Contains(" WRN]", StringComparison.Ordinal) || l.Contains(" ERR]", StringComparison.Ordinal)).TakeLast(20));
+            throw new TimeoutException($"{ex.Message}; last retiredAlive: {retiredAlive}; the host's last warnings and errors:\n{problems}", ex);
         }
 
         var chains = leaked!.Value.GetProperty("heldBy").EnumerateArray().Select(c => c.GetString()).ToList();
