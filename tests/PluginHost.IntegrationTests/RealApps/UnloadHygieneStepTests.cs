@@ -90,7 +90,7 @@ public sealed class UnloadHygieneStepTests
                     .Where(r => r.GetProperty("generation").GetInt64() == 1 && r.GetProperty("heldBy").GetArrayLength() > 0)
                     .Select(r => (JsonElement?)r).FirstOrDefault();
                 return leaked is not null;
-            }, $"{app}'s first generation reported leaked with what holds it (status retiredAlive[].heldBy)", TimeSpan.FromMinutes(2));
+            }, $"{app}'s first generation reported leaked with what holds it (status retiredAlive[].heldBy)", TimeSpan.FromMinutes(4));
         }
         catch (TimeoutException ex)
         {
