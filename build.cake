@@ -269,7 +269,7 @@ IEnumerable<string> FailedTests(XDocument trx)
     {
         var message = result.Descendants().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value ?? "";
         var firstLine = message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "(no message)";
-        if (firstLine.Length > 300) firstLine = firstLine[..300] + "…";
+        if (firstLine.Length > 1500) firstLine = firstLine[..1500] + "…";
         yield return $"FAILED: {(string?)result.Attribute("testName")}: {firstLine}";
     }
 }

@@ -25,6 +25,9 @@ public sealed class RetiredApp(string app, string version, long generation, Weak
 
     /// <summary>Once leaked and analysed: what holds it (static field, thread or handle, then each reference).</summary>
     public IReadOnlyList<LeakChain> LeakChains { get; internal set; } = [];
+
+    /// <summary>How many heap analyses have looked for what holds it.</summary>
+    internal int LeakAnalyses { get; set; }
 }
 
 /// <summary>

@@ -10,6 +10,8 @@ internal sealed class HeapDumpAnalysis : IDisposable
 {
     private const string LoadContextType = "System.Runtime.Loader.AssemblyLoadContext";
     private const string LoaderAllocatorType = "System.Reflection.LoaderAllocator";
+    /// <summary>Each search can walk the whole heap: a bound for a context reached from very many roots that explain nothing.</summary>
+    private const int MaxSearches = 20;
     private readonly DataTarget _target;
     private readonly ClrRuntime _runtime;
     private Dictionary<ulong, string>? _staticFields;
@@ -64,47 +66,64 @@ internal sealed class HeapDumpAnalysis : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Walks from each root that can explain a leak to the objects of the context. A fresh search follows every path found:
+    /// ClrMD's GCRoot keeps one visited set across roots, and a found path leaves the objects it had queued but not walked
+    /// marked visited, which hides every later root's path through them (seen: the ProcessExit chain of a leaked app
+    /// missing in some dumps when another root had reached the app first).
+    /// </summary>
     private List<LeakChain> ChainsTo(ulong context, int maxChains, CancellationToken cancellationToken)
     {
-        var ofContext = new GCRoot(Heap, o => o.Type is { IsCollectible: true } t && t.AssemblyLoadContextAddress == context);
         var chains = new List<LeakChain>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (root, link) in ofContext.EnumerateRootPaths(cancellationToken))
+        var search = NewSearch(context);
+        var searches = 1;
+        foreach (var root in Heap.EnumerateRoots())
         {
-            // A stack slot that only looks like a reference (stack roots are reported conservatively) is no cause;
-            // a thread that is running the app's code is.
-            if (root is ClrStackRoot stack && stack.StackFrame?.Method?.Type is not { IsCollectible: true })
-            {
-                continue;
-            }
-
-            // Type objects of collectible types, and the allocators of contexts still alive (the serving generation), are
-            // listed as roots, but live only as long as their own context does: paths from them explain nothing.
-            if ((root.RootKind == ClrRootKind.StaticVar && IsCollectibleTypeObject(root.Object)) || root.Object.Type?.Name is LoaderAllocatorType)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!CanExplain(root) || search.FindPathFrom(root.Object, cancellationToken) is not { } link)
             {
                 continue;
             }
 
             var chain = Describe(root, link);
             // A statics array no static field of a host type points into is a collectible type's own: no cause either.
-            if (root.RootKind == ClrRootKind.StaticVar && !chain.Root.StartsWith("static ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (seen.Add(chain.ToString()))
+            var explains = root.RootKind != ClrRootKind.StaticVar || chain.Root.StartsWith("static ", StringComparison.Ordinal);
+            if (explains && seen.Add(chain.ToString()))
             {
                 chains.Add(chain);
             }
 
-            if (chains.Count >= maxChains)
+            if (chains.Count >= maxChains || searches >= MaxSearches)
             {
                 break;
             }
+
+            search = NewSearch(context);
+            searches++;
         }
 
         return chains;
     }
+
+    private GCRoot NewSearch(ulong context) =>
+        new(Heap, o => o.Type is { IsCollectible: true } t && t.AssemblyLoadContextAddress == context);
+
+    /// <summary>
+    /// Roots that are no cause: a stack slot that only looks like a reference (stack roots are reported conservatively),
+    /// unlike a thread running the app's code; type objects of collectible types, the allocators of contexts still alive
+    /// (the serving generation) and the statics of collectible types, which live only as long as their own context does.
+    /// </summary>
+    private bool CanExplain(ClrRoot root) => root switch
+    {
+        ClrStackRoot stack => stack.StackFrame?.Method?.Type is { IsCollectible: true },
+        { RootKind: ClrRootKind.StaticVar } => !IsCollectibleTypeObject(root.Object) && HoldsHostStatic(root.Object),
+        _ => root.Object.Type?.Name is not LoaderAllocatorType,
+    };
+
+    /// <summary>Whether the object is, or directly holds, the value of a host type's static field (what names a static root).</summary>
+    private bool HoldsHostStatic(ClrObject obj) =>
+        StaticFields().ContainsKey(obj.Address) || obj.EnumerateReferenceAddresses().Any(StaticFields().ContainsKey);
 
     /// <summary>A System.RuntimeType of a collectible type: it keeps its context's allocator alive (m_keepalive).</summary>
     private static bool IsCollectibleTypeObject(ClrObject obj) =>

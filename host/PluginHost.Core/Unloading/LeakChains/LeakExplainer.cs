@@ -6,16 +6,20 @@ namespace PluginHost.Core.Unloading.LeakChains;
 /// <summary>
 /// Says what holds each leaked generation: off the request path, one analysis at a time, it has the finder dump and
 /// read the process, then logs each chain and keeps it on the retired app (for status). Dumps are costly, so after one
-/// analysis the next waits <see cref="MinimumInterval"/>; leaks found meanwhile are explained together then.
+/// analysis the next waits <see cref="MinimumInterval"/>; leaks found meanwhile are explained together then. A generation
+/// an analysis could not explain (it failed, or found no chain while the generation stayed alive) is analysed once more
+/// after <see cref="RetryInterval"/>, so one bad dump does not leave a leak unexplained for good.
 /// </summary>
 public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider timeProvider, ILogger<LeakExplainer> logger)
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
     private readonly Lock _lock = new();
     private readonly List<RetiredApp> _waiting = [];
     private Task _worker = Task.CompletedTask;
     private bool _working;
     private long? _lastAnalysis;
+    private TimeSpan _interval = MinimumInterval;
 
     /// <summary>Completes when every leak handed in so far has been explained (or could not be).</summary>
     public Task WhenIdleAsync()
@@ -72,9 +76,9 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
 
     private void WaitForInterval()
     {
-        if (_lastAnalysis is { } last && timeProvider.GetElapsedTime(last) is var elapsed && elapsed < MinimumInterval)
+        if (_lastAnalysis is { } last && timeProvider.GetElapsedTime(last) is var elapsed && elapsed < _interval)
         {
-            Task.Delay(MinimumInterval - elapsed, timeProvider).Wait();
+            Task.Delay(_interval - elapsed, timeProvider).Wait();
         }
     }
 
@@ -82,6 +86,11 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
     {
         _lastAnalysis = timeProvider.GetTimestamp();
         var started = timeProvider.GetTimestamp();
+        foreach (var retired in batch)
+        {
+            retired.LeakAnalyses++;
+        }
+
         IReadOnlyDictionary<long, IReadOnlyList<LeakChain>> chains;
         try
         {
@@ -90,6 +99,7 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
         catch (Exception ex)
         {
             Log.AnalysisFailed(logger, batch.Count, ex.GetType().Name, ex.Message);
+            RetryOnce(batch);
             return;
         }
         finally
@@ -113,6 +123,18 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
         }
 
         Log.Analyzed(logger, batch.Count, (long)timeProvider.GetElapsedTime(started).TotalMilliseconds);
+        RetryOnce([.. batch.Where(r => r.LeakChains.Count == 0)]);
+    }
+
+    /// <summary>Queues the generations of a first analysis that explained nothing for one more, sooner than the usual interval.</summary>
+    private void RetryOnce(List<RetiredApp> unexplained)
+    {
+        var again = unexplained.Where(r => r.LeakAnalyses == 1).ToList();
+        lock (_lock)
+        {
+            _waiting.AddRange(again);
+            _interval = again.Count > 0 ? RetryInterval : MinimumInterval;
+        }
     }
 
     /// <summary>
@@ -131,7 +153,7 @@ public sealed partial class LeakExplainer(ILeakRootFinder finder, TimeProvider t
         public static partial void HeldBy(ILogger logger, string app, string version, long generation, string chain);
 
         [LoggerMessage(EventId = 35, EventName = "LeakNoChain", Level = LogLevel.Information,
-            Message = "{App} {Version} generation {Generation}: no GC root holds it any more (it is being collected)")]
+            Message = "{App} {Version} generation {Generation}: no GC root was found to hold it (it is being collected, or the dump missed it)")]
         public static partial void NoChain(ILogger logger, string app, string version, long generation);
 
         [LoggerMessage(EventId = 36, EventName = "LeakAnalysisFailed", Level = LogLevel.Warning,
