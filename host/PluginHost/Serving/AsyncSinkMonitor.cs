@@ -27,6 +27,22 @@ internal sealed class AsyncSinkMonitor(string sink) : IAsyncLogEventSinkMonitor,
         Interlocked.CompareExchange(ref _inspector, null, inspector);
     }
 
+    /// <summary>Whether the buffer holds events its worker has yet to write.</summary>
+    public bool HasQueued
+    {
+        get
+        {
+            try
+            {
+                return Volatile.Read(ref _inspector) is { Count: > 0 };
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
     public void ReleaseLastEvent()
     {
         // The inspector is the buffer itself (Serilog.Sinks.Async's background worker sink).

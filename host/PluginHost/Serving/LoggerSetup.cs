@@ -4,6 +4,7 @@ using PluginHost.Core.Telemetry;
 using Serilog;
 using Serilog.Configuration;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace PluginHost.Serving;
 
@@ -44,7 +45,18 @@ public static class LoggerSetup
             // A release that cannot be loaded at start-up stops the host with one line ("Cannot start: …"); the
             // generic host's own "Hosting failed to start" event would repeat it with a stack trace.
             .Filter.ByExcluding(e => e.Exception is GenerationBuildException || (e.Exception is IOException io && IsListenFailure(io)));
-        WriteToBuffered(configuration.WriteTo, "console", config.BufferSize, buffers, sink => sink.Console(outputTemplate: consoleTemplate));
+        WriteToBuffered(configuration.WriteTo, "console", config.BufferSize, buffers, (sink, moreQueued) =>
+        {
+            // Redirected (journald, a pipe, a file): written in bursts. A terminal keeps Serilog's console sink and its colours.
+            if (Console.IsOutputRedirected)
+            {
+                sink.Sink(new BurstConsoleSink(new MessageTemplateTextFormatter(consoleTemplate), moreQueued, Console.OpenStandardOutput()));
+            }
+            else
+            {
+                sink.Console(outputTemplate: consoleTemplate);
+            }
+        });
         if (config.File is { } file)
         {
             WriteToBuffered(configuration.WriteTo, "file", config.BufferSize, buffers,
@@ -62,6 +74,14 @@ public static class LoggerSetup
     public static LoggerConfiguration WriteToBuffered(LoggerSinkConfiguration writeTo, string name, int bufferSize, LogBuffers buffers,
         Action<LoggerSinkConfiguration> configure)
     {
+        ArgumentNullException.ThrowIfNull(configure);
+        return WriteToBuffered(writeTo, name, bufferSize, buffers, (sink, _) => configure(sink));
+    }
+
+    /// <param name="configure">Adds the sink, given whether the buffer holds more events (for a sink that writes in bursts).</param>
+    public static LoggerConfiguration WriteToBuffered(LoggerSinkConfiguration writeTo, string name, int bufferSize, LogBuffers buffers,
+        Action<LoggerSinkConfiguration, Func<bool>> configure)
+    {
         ArgumentNullException.ThrowIfNull(writeTo);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(buffers);
@@ -69,7 +89,7 @@ public static class LoggerSetup
         var monitor = new AsyncSinkMonitor(name);
         buffers.Add(monitor);
         return writeTo.Async(
-            inner => inner.Sink(LoggerSinkConfiguration.Wrap(sink => new ReleaseMarker.Filter(sink), configure)),
+            inner => inner.Sink(LoggerSinkConfiguration.Wrap(sink => new ReleaseMarker.Filter(sink), sink => configure(sink, () => monitor.HasQueued))),
             bufferSize, blockWhenFull: false, monitor);
     }
 

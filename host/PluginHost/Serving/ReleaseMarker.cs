@@ -26,6 +26,11 @@ internal static class ReleaseMarker
             {
                 sink.Emit(logEvent);
             }
+            else if (sink is BurstConsoleSink burst)
+            {
+                // The marker was queued behind the burst's last event, which therefore waited for more.
+                burst.Flush();
+            }
         }
 
         public void Dispose() => (sink as IDisposable)?.Dispose();
