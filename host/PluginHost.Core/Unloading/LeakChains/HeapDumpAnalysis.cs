@@ -69,8 +69,8 @@ internal sealed class HeapDumpAnalysis : IDisposable
     /// <summary>
     /// Walks from each root that can explain a leak to the objects of the context. A fresh search follows every path found:
     /// ClrMD's GCRoot keeps one visited set across roots, and a found path leaves the objects it had queued but not walked
-    /// marked visited, which hides every later root's path through them (seen: the ProcessExit chain of a leaked app
-    /// missing in some dumps when another root had reached the app first).
+    /// marked visited, which can hide a later root's path through them. Roots that explain nothing are skipped before any
+    /// walk, so they never take a path away from one that does.
     /// </summary>
     private List<LeakChain> ChainsTo(ulong context, int maxChains, CancellationToken cancellationToken)
     {
