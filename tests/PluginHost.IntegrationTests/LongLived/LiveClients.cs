@@ -241,6 +241,10 @@ public sealed class ChatClient : IAsyncDisposable
     public int Hung { get; private set; }
     public int Reconnects { get; private set; }
 
+    /// <summary>When the connection was lost (Reconnecting) and back (Reconnected), for a failure message.</summary>
+    public DateTime? ReconnectingAt { get; private set; }
+    public DateTime? ReconnectedAt { get; private set; }
+
     public IReadOnlyList<string> Failures
     {
         get
@@ -266,8 +270,14 @@ public sealed class ChatClient : IAsyncDisposable
     public static async Task<ChatClient> StartAsync(Uri hub, TimeSpan interval)
     {
         var client = new ChatClient(hub, interval);
+        client._connection.Reconnecting += _ =>
+        {
+            client.ReconnectingAt ??= DateTime.UtcNow;
+            return Task.CompletedTask;
+        };
         client._connection.Reconnected += _ =>
         {
+            client.ReconnectedAt ??= DateTime.UtcNow;
             client.Reconnects++;
             return Task.CompletedTask;
         };

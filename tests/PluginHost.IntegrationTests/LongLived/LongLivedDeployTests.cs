@@ -12,6 +12,7 @@ namespace PluginHost.IntegrationTests.LongLived;
 /// <c>reconnect</c> mode (the default) and in <c>keep</c> mode; each test asserts where the connections went, how they
 /// ended, what was logged, and that the old generation was collected and never reported leaked.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class LongLivedDeployTests : IAsyncLifetime
 {
     private const string Mount = "/live";
@@ -56,11 +57,12 @@ public sealed class LongLivedDeployTests : IAsyncLifetime
             var swappedAt = await ReloadAsync();
 
             await Eventually.WaitAsync(() => clients.All(c => c.Answers.Any(a => a.Generation == 2)), "every client answered by generation 2");
+            var timeline = string.Join("; ", clients.Select(c => Timeline(c, swappedAt)));
             foreach (var client in clients)
             {
                 var first = client.Answers.First(a => a.Generation == 2).At;
                 Assert.True(first - swappedAt < TimeSpan.FromSeconds(3),
-                    $"a client was first answered by generation 2 {(first - swappedAt).TotalSeconds:0.00} s after the swap");
+                    $"a client was first answered by generation 2 {(first - swappedAt).TotalSeconds:0.00} s after the swap ({timeline})");
                 Assert.True(client.Reconnects > 0, "the client should have reconnected");
                 Assert.DoesNotContain(client.Answers.SkipWhile(a => a.Generation == 1), a => a.Generation == 1);
             }
@@ -237,6 +239,14 @@ public sealed class LongLivedDeployTests : IAsyncLifetime
         _releases.Touch();
         await Eventually.WaitAsync(() => Host.GenerationNumber > before, $"generation {before + 1} serving");
         return DateTime.UtcNow;
+    }
+
+    /// <summary>Seconds after the swap at which a client lost its connection, got it back and was first answered by generation 2.</summary>
+    private static string Timeline(ChatClient client, DateTime swappedAt)
+    {
+        static string After(DateTime? at, DateTime swappedAt) => at is { } t ? $"{(t - swappedAt).TotalSeconds:0.00}" : "-";
+        var first = client.Answers.FirstOrDefault(a => a.Generation == 2).At;
+        return $"lost {After(client.ReconnectingAt, swappedAt)} back {After(client.ReconnectedAt, swappedAt)} gen 2 {After(first == default ? null : first, swappedAt)}";
     }
 
     private Uri AppUri(string scheme, string path) => new UriBuilder(Host.Address) { Scheme = scheme, Path = Mount + path }.Uri;
