@@ -47,6 +47,9 @@ internal sealed class AppConfigReader(string configFolder)
         AppKind? kind = app.Optional<string>("kind", ConfigValues.OneOf(["plugin", "aspnetcore"])) is { } kindName
             ? Enum.Parse<AppKind>(kindName, ignoreCase: true)
             : null;
+        var jit = app.Optional<string>("jit", ConfigValues.OneOf(["quick", "optimized"])) is { } jitName
+            ? Enum.Parse<AppJit>(jitName, ignoreCase: true)
+            : defaults.Jit;
         var hosts = app.Get("hosts", YamlValues.ListOf(YamlValues.NonEmptyText), defaults.Hosts);
         var passAuthorization = app.Get("passAuthorization", YamlValues.Bool, defaults.PassAuthorization);
         var warmup = app.Get("warmup", YamlValues.ListOf(ConfigValues.RequestPath), defaults.Warmup);
@@ -82,6 +85,7 @@ internal sealed class AppConfigReader(string configFolder)
             Mount = mount,
             Assembly = assembly ?? "",
             Kind = kind,
+            Jit = jit,
             Hosts = hosts,
             PassAuthorization = passAuthorization,
             Warmup = warmup,

@@ -219,6 +219,8 @@ public sealed record AppConfig
     /// compiles collectible code fully optimised at once (it does not tier it), which made a heavy app's load slow.
     /// </summary>
     public bool Collectible { get; init; } = true;
+    /// <summary>How the JIT compiles the app's own assemblies in a collectible context (a worker's tier as usual).</summary>
+    public AppJit Jit { get; init; } = AppJit.Optimized;
     /// <summary>Host names this app answers for; empty means every host.</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
     public bool PassAuthorization { get; init; }
@@ -256,6 +258,22 @@ public sealed record AppConfig
 
     /// <summary>The app's folder inside a release: the folder of its assembly.</summary>
     public string ContentRootIn(string releasePath) => Path.GetDirectoryName(Path.Combine(releasePath, Assembly))!;
+}
+
+/// <summary>
+/// How the JIT compiles an in-process app's own assemblies (the app and its private dependencies). The runtime does not
+/// tier code in a collectible context: each method is compiled once, for good, at its first call, in every generation.
+/// </summary>
+public enum AppJit
+{
+    /// <summary>Fully optimised, the runtime's choice: a heavy app's reload takes about twice a restart.</summary>
+    Optimized,
+
+    /// <summary>
+    /// At the JIT's minimal optimisation: a generation loads about as fast as a restarted process starts, and the app's
+    /// own code runs slower until the next reload (the shared framework's code tiers as usual).
+    /// </summary>
+    Quick,
 }
 
 /// <summary>Where an app's generations run.</summary>

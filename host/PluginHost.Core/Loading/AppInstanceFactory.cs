@@ -63,7 +63,7 @@ public sealed class AppInstanceFactory(HostServices hostServices, TimeProvider t
         LoadedPlugin plugin;
         try
         {
-            plugin = PluginAssemblyLoader.Load(config.Name, assemblyPath, config.Kind, config.Collectible);
+            plugin = PluginAssemblyLoader.Load(config.Name, assemblyPath, config.Kind, config.Collectible, config.Collectible && config.Jit == AppJit.Quick);
         }
         catch
         {

@@ -58,7 +58,8 @@ public static class PluginAssemblyLoader
     /// library whose bytes were loaded before from another folder is loaded from that path (<see cref="SharedNativeLibraries"/>).
     /// </summary>
     /// <param name="collectible">False for a worker process, which exits instead of unloading (see <see cref="AppConfig.Collectible"/>).</param>
-    public static LoadedPlugin Load(string appName, string assemblyPath, AppKind? kind = null, bool collectible = true)
+    /// <param name="quickJit">Mark the app's own assemblies as not to be optimised by the JIT (see <see cref="QuickJitImage"/>).</param>
+    public static LoadedPlugin Load(string appName, string assemblyPath, AppKind? kind = null, bool collectible = true, bool quickJit = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(appName);
         if (!File.Exists(assemblyPath))
@@ -83,8 +84,9 @@ public static class PluginAssemblyLoader
         var weak = new WeakReference(context);
         try
         {
-            var main = LoadMain(context, assemblyPath);
-            var count = LoadDependencyGraph(appName, assemblyPath, main, context);
+            var images = new AppImages(assemblyPath, quickJit);
+            var main = images.LoadMain(context);
+            var count = LoadDependencyGraph(appName, assemblyPath, main, context, images) + images.LoadRestOfFolder(context);
             SharedNativeLibraries.Attach(context, assemblyPath);
             IPluginApp? app = null;
             if (resolvedKind == AppKind.Plugin)
@@ -106,13 +108,6 @@ public static class PluginAssemblyLoader
 
             throw PluginLoadException.Abandoning(ex, appName, assemblyPath, weak);
         }
-    }
-
-    /// <summary>By path, from memory: the file named in config.yaml is the app, whatever the assembly inside calls itself.</summary>
-    private static Assembly LoadMain(AssemblyLoadContext context, string assemblyPath)
-    {
-        using var image = new MemoryStream(File.ReadAllBytes(assemblyPath));
-        return context.LoadFromStream(image);
     }
 
     private static AssemblyLoadContext CreateContext(string assemblyPath, bool collectible)
@@ -151,7 +146,7 @@ public static class PluginAssemblyLoader
     /// Loads every private dependency now rather than on first use, so a missing file fails the load
     /// (and not a request later) and the whole graph is known to be of this generation.
     /// </summary>
-    private static int LoadDependencyGraph(string appName, string assemblyPath, Assembly main, AssemblyLoadContext context)
+    private static int LoadDependencyGraph(string appName, string assemblyPath, Assembly main, AssemblyLoadContext context, AppImages images)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { main.GetName().Name! };
         var pending = new Stack<Assembly>([main]);
@@ -165,7 +160,7 @@ public static class PluginAssemblyLoader
                     continue;
                 }
 
-                var dependency = LoadReference(appName, assemblyPath, assembly, reference, context);
+                var dependency = LoadReference(appName, assemblyPath, assembly, reference, context, images);
                 if (AssemblyLoadContext.GetLoadContext(dependency) == context)
                 {
                     count++;
@@ -177,11 +172,11 @@ public static class PluginAssemblyLoader
         return count;
     }
 
-    private static Assembly LoadReference(string appName, string assemblyPath, Assembly from, AssemblyName reference, AssemblyLoadContext context)
+    private static Assembly LoadReference(string appName, string assemblyPath, Assembly from, AssemblyName reference, AssemblyLoadContext context, AppImages images)
     {
         try
         {
-            return context.LoadFromAssemblyName(reference);
+            return images.TryLoadPrivate(context, reference) ?? context.LoadFromAssemblyName(reference);
         }
         catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
         {

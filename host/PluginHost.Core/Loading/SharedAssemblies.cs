@@ -16,7 +16,12 @@ internal static class SharedAssemblies
         .Select(t => Path.GetDirectoryName(t.Assembly.Location)!)
         .ToHashSet(StringComparer.Ordinal);
 
+    private static readonly Lazy<HashSet<string>> AllNames = new(() => All.Value.Select(n => n.Name!).ToHashSet(StringComparer.OrdinalIgnoreCase));
+
     public static IReadOnlyList<AssemblyName> Names => All.Value;
+
+    /// <summary>An assembly name every app gets from the host.</summary>
+    public static bool IsShared(string name) => AllNames.Value.Contains(name);
 
     /// <summary>An assembly of the shared frameworks the host runs on (loaded from their folders).</summary>
     public static bool IsFramework(Assembly assembly) =>

@@ -44,8 +44,9 @@ public sealed class RealAppDeployment : IAsyncDisposable
     /// its leftovers (and the dump that explains the leak) end with the process, not in the test host.
     /// </param>
     /// <param name="minimumLevel">config.yaml's logging.minimumLevel; the default (Information) when null.</param>
+    /// <param name="jit">config.yaml's apps[].jit; left out when null.</param>
     public static async Task<RealAppDeployment> StartAsync(RealAppScenario scenario, string[]? versions = null, string reload = DefaultReload,
-        bool ownProcess = false, string? minimumLevel = null)
+        bool ownProcess = false, string? minimumLevel = null, string? jit = null)
     {
         versions ??= [];
         ArgumentNullException.ThrowIfNull(scenario);
@@ -62,7 +63,7 @@ public sealed class RealAppDeployment : IAsyncDisposable
             }
 
             releases.Promote(versions.DefaultIfEmpty("v1").First());
-            releases.WriteConfig(Config(scenario, environment, reload, minimumLevel));
+            releases.WriteConfig(Config(scenario, environment, reload, minimumLevel, jit));
             var deployment = new RealAppDeployment(scenario, releases, upstream);
             if (ownProcess)
             {
@@ -236,8 +237,9 @@ public sealed class RealAppDeployment : IAsyncDisposable
         Releases.Dispose();
     }
 
-    private static string Config(RealAppScenario scenario, RealAppEnvironment environment, string reload, string? minimumLevel)
+    private static string Config(RealAppScenario scenario, RealAppEnvironment environment, string reload, string? minimumLevel, string? jit)
     {
+        var jitLine = jit is null ? "" : $"\n    jit: {jit}";
         var logging = minimumLevel is null ? "" : $"logging:\n  minimumLevel: {minimumLevel}\n";
         var reloadBlock = string.Join("\n", reload.Split('\n').Select(line => "  " + line.TrimEnd('\r')));
         var settings = scenario.Settings(environment);
@@ -251,7 +253,7 @@ public sealed class RealAppDeployment : IAsyncDisposable
               - name: {scenario.App}
                 mount: {scenario.Mount}
                 assembly: {scenario.AssemblyPath}
-                warmup: [{string.Join(", ", scenario.Warmup)}]
+                warmup: [{string.Join(", ", scenario.Warmup)}]{jitLine}
             {settingsBlock}
             """;
     }
