@@ -91,6 +91,7 @@ public sealed record BenchSizes
         RealStackCheckpoint = 1,
         RealStackRestarts = 1,
         RealStackWorkerDeploys = 2,
+        RealStackOptimizedReloads = 2,
         ProfileReloads = 1,
         SignalRConnections = 50,
         SignalRDeploys = 2,
@@ -135,6 +136,9 @@ public sealed record BenchSizes
 
     /// <summary>Deploys of the real-stack app run in a worker process (isolation: process) beside the in-process series.</summary>
     public int RealStackWorkerDeploys { get; init; } = 30;
+
+    /// <summary>Reloads of the real-stack app with apps[].jit: optimized (the default), against the series' jit: quick.</summary>
+    public int RealStackOptimizedReloads { get; init; } = 15;
 
     /// <summary>Section 7's diagnostic run: reloads of a host recording the runtime's JIT and loader events.</summary>
     public int ProfileReloads { get; init; } = 10;

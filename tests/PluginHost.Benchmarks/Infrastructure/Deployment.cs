@@ -12,7 +12,7 @@ namespace PluginHost.Benchmarks.Infrastructure;
 /// <param name="Settings">The app's <c>settings</c>, as IConfiguration keys ("Section:Key"); none when null.</param>
 /// <param name="Isolation">apps[].isolation (<c>process</c>: each generation in a worker process), or null for the default (in the host's process).</param>
 public sealed record BenchApp(string Name, string Mount, string Assembly, IReadOnlyList<string> Warmup, IReadOnlyDictionary<string, string>? Settings = null,
-    string? Isolation = null)
+    string? Isolation = null, string? Jit = null)
 {
     /// <summary>What the sample ReportingApi reads (its title and figures), in the host's config and the bare baseline alike.</summary>
     public static IReadOnlyDictionary<string, string> ReportingSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -154,6 +154,11 @@ public sealed class Deployment : IDisposable
             if (app.Isolation is { } isolation)
             {
                 yaml.Append(CultureInfo.InvariantCulture, $"    isolation: {isolation}\n");
+            }
+
+            if (app.Jit is { } jit)
+            {
+                yaml.Append(CultureInfo.InvariantCulture, $"    jit: {jit}\n");
             }
 
             if (app.Settings is { Count: > 0 } settings)

@@ -46,7 +46,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
             + "/shop/version, spread over the run; its first start, which creates its database, is not counted. The warm restart goes on to ask the host's other "
             + "warm-up path (/shop/api/products: MVC, Newtonsoft and an EF Core query compiled) once, since the host asks it before it swaps a generation in.");
         await using var upstream = await ServerProcess.StartBareAsync(context.Paths, "upstream", "/echo?text=ready", cancellationToken: cancellationToken);
-        using var deployment = context.NewDeployment(d => SetUp(d, upstream.Address, isolation: null));
+        using var deployment = context.NewDeployment(d => SetUp(d, upstream.Address, isolation: null, jit: "quick"));
         var bareSettings = RealStackShop.Settings(Directory.CreateDirectory(Path.Combine(deployment.Root, "bare-data")).FullName, upstream.Address);
         Task<ServerProcess> StartBareAsync(CancellationToken ct) => StartBare(bareSettings, environment: null, ct);
         await (await StartBareAsync(cancellationToken)).DisposeAsync();
@@ -90,6 +90,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
         rows.Add(new(Number, "Requests on the app's paths after each reload (failed)", Fmt.F($"{Fmt.Count(shop.Requests)} ({Fmt.Count(shop.Failed)})"), "", "", "0 failed",
             BenchRow.Check(shop.Failed == 0 && shop.Requests > 0)));
         _notes.AddRange(shop.Failures.Select(f => "7: failed: " + f));
+        rows.AddRange(await OptimizedAsync(deployment, upstream.Address, StartBareAsync, cancellationToken));
         rows.AddRange(await InWorkerAsync(upstream.Address, StartBareAsync, cancellationToken));
         _notes.Add(Fmt.F($"7: noise: {run.Noise} during the {run.Latencies.Count} reloads; deploy → served ranged {Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Min())}–{Fmt.Ms(run.Latencies.DefaultIfEmpty(double.NaN).Max())}, the bare restarts {Fmt.Ms(restarts.Times.DefaultIfEmpty(double.NaN).Min())}–{Fmt.Ms(restarts.Times.DefaultIfEmpty(double.NaN).Max())}."));
         if (sizes.ProfileReloads > 0)
@@ -98,6 +99,54 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// What jit: quick (the series above) trades: the same deploys with apps[].jit: optimized, the default (every method
+    /// of the collectible generation compiled fully optimised), against bare restarts spread over them; then the app's
+    /// CPU per request on GET /shop/api/products (MVC, an EF Core query, Newtonsoft) on two hosts, optimized and quick,
+    /// loaded in alternating rounds as section 1 (their shared framework code tiers either way).
+    /// </summary>
+    private async Task<List<BenchRow>> OptimizedAsync(Deployment quick, Uri upstream, Func<CancellationToken, Task<ServerProcess>> startBare,
+        CancellationToken cancellationToken)
+    {
+        var reloads = context.Sizes.RealStackOptimizedReloads;
+        var restarts = new RestartBaseline(reloads, Math.Min(reloads, context.Sizes.RealStackRestarts), startBare, WarmPaths);
+        using var optimized = context.NewDeployment(d => SetUp(d, upstream, isolation: null, jit: "optimized"));
+        ReloadSeriesResult run;
+        await using (var host = await ServerProcess.StartHostAsync(context.Paths, optimized.ConfigPath, RealStackShop.VersionPath, cancellationToken: cancellationToken))
+        {
+            var shop = new RealStackShop(host.Client);
+            await shop.SeedAsync(cancellationToken);
+            var reloader = new Reloader(host, optimized, context.Sizes.PollEvery, RealStackShop.VersionPath);
+            var series = new ReloadSeries(context, host, reloader, "realstack (jit: optimized)")
+            {
+                ReloadTimeout = ReloadTimeout,
+                AfterServed = (_, ct) => shop.ExerciseAsync(reloader.Generation, ct),
+                AfterSettled = (i, _, ct) => restarts.AfterReloadAsync(i, ct),
+            };
+            run = await series.RunAsync(reloads, reloads, backToBack: false, cancellationToken);
+            _notes.AddRange(shop.Failures.Select(f => "7: jit: optimized: failed: " + f));
+        }
+
+        var cpus = context.Pinning?.ServerCpus;
+        ThroughputComparison comparison;
+        await using (var slow = await ServerProcess.StartHostAsync(context.Paths, optimized.ConfigPath, RealStackShop.ProductsPath, cpus, cancellationToken: cancellationToken))
+        await using (var fast = await ServerProcess.StartHostAsync(context.Paths, quick.ConfigPath, RealStackShop.ProductsPath, cpus, cancellationToken: cancellationToken))
+        {
+            comparison = await ThroughputComparison.RunAsync(context, Key + " (jit)",
+                new ThroughputSide("jit: optimized", slow, RealStackShop.ProductsPath), new ThroughputSide("jit: quick", fast, RealStackShop.ProductsPath), cancellationToken);
+        }
+
+        _notes.Add(Fmt.F($"7: jit: the in-process series above runs with apps[].jit: quick; {run.Latencies.Count} more reloads with jit: optimized (the default), noise {run.Noise}. ")
+            + Fmt.F($"Then GET {RealStackShop.ProductsPath} on a host of each (pinned and warmed up as section 1, {context.Sizes.OverheadRounds} alternating rounds; noise {comparison.Noise}): quick against optimized."));
+        var (median, restartMedian) = (Stats.Median(run.Latencies), Stats.Median(restarts.Times));
+        return
+        [
+            new(Number, Fmt.F($"jit: optimized (the default): deploy → new version served, median of {run.Latencies.Count} (vs bare Kestrel restart, median of {restarts.Times.Count} in this series)"),
+                Fmt.Ms(median), Fmt.Ms(restartMedian), Fmt.Ratio(median / restartMedian)),
+            .. comparison.Rows(Number, target: 0, subject: Fmt.F($"jit: quick vs optimized, GET {RealStackShop.ProductsPath}: ")).Select(r => r.Target.StartsWith('≥') ? r with { Target = "", Verdict = Verdict.Info } : r),
+        ];
     }
 
     /// <summary>
@@ -110,7 +159,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
     {
         var deploys = context.Sizes.RealStackWorkerDeploys;
         var restarts = new RestartBaseline(deploys, context.Sizes.RealStackRestarts, startBare, WarmPaths);
-        using var deployment = context.NewDeployment(d => SetUp(d, upstream, isolation: "process"));
+        using var deployment = context.NewDeployment(d => SetUp(d, upstream, isolation: "process", jit: null));
         var hostReported = new List<double>();
         await using var host = await ServerProcess.StartHostAsync(context.Paths, deployment.ConfigPath, RealStackShop.VersionPath, cancellationToken: cancellationToken);
         var timeline = new WorkerReloadTimeline(host, App, firstRequestMarker: null);
@@ -148,7 +197,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
     private BenchRow WarmRestartRow(string measure, double median, double warmRestartMedian) =>
         new(Number, measure, Fmt.Ms(median), Fmt.Ms(warmRestartMedian), Fmt.Ratio(median / warmRestartMedian), "< warm restart", BenchRow.Check(median < warmRestartMedian));
 
-    private void SetUp(Deployment deployment, Uri upstream, string? isolation)
+    private void SetUp(Deployment deployment, Uri upstream, string? isolation, string? jit)
     {
         deployment.AddApp("v1", App, App);
         deployment.AddApp("v2", App, App);
@@ -156,7 +205,7 @@ public sealed class RealStackBench(BenchContext context) : IBenchSection
         var data = Directory.CreateDirectory(Path.Combine(deployment.Root, "data")).FullName;
         // A process app's host logs at Information: its workers' lines, stamped as it reads them, cut each deploy into phases.
         // No request log: the bench's poll every 2 ms would put two lines a poll on the cores the new worker loads on.
-        deployment.WriteConfig([new BenchApp(App, RealStackShop.Mount, $"{App}/{App}.dll", RealStackShop.Warmup, RealStackShop.Settings(data, upstream), isolation)],
+        deployment.WriteConfig([new BenchApp(App, RealStackShop.Mount, $"{App}/{App}.dll", RealStackShop.Warmup, RealStackShop.Settings(data, upstream), isolation, jit)],
             context.Sizes.Debounce, isolation is null ? null : new BenchLogging("Information", RequestLog: false));
     }
 

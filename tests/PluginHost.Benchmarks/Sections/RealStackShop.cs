@@ -16,6 +16,7 @@ public sealed class RealStackShop(HttpClient client)
 {
     public const string Mount = "/shop";
     public const string VersionPath = Mount + "/version";
+    public const string ProductsPath = Mount + "/api/products";
     private const int KeptFailures = 5;
     private static readonly TimeSpan RestockBound = TimeSpan.FromSeconds(5);
     private readonly List<string> _failures = [];
