@@ -78,16 +78,19 @@ internal sealed class AppImages(string assemblyPath, bool quickJit)
             return null;
         }
 
-        using var stream = new MemoryStream(image, writable: false);
+        using var stream = Exposed(image);
         var symbolsPath = Path.ChangeExtension(path, ".pdb");
         if (!File.Exists(symbolsPath))
         {
             return context.LoadFromStream(stream);
         }
 
-        using var symbols = new MemoryStream(File.ReadAllBytes(symbolsPath), writable: false);
+        using var symbols = Exposed(File.ReadAllBytes(symbolsPath));
         return context.LoadFromStream(stream, symbols);
     }
+
+    /// <summary>A stream whose buffer LoadFromStream may use as it is: a hidden one it copies first (half of a load's time).</summary>
+    private static MemoryStream Exposed(byte[] bytes) => new(bytes, 0, bytes.Length, writable: false, publiclyVisible: true);
 
     private static HashSet<string> FindRuntimeSpecific(string folder)
     {
