@@ -5,75 +5,56 @@ namespace PluginHost.Core.Loading;
 
 /// <summary>
 /// Reads an app's managed assemblies into memory for its context. With quick JIT it marks each one
-/// (<see cref="QuickJitImage"/>) and loads the app's private dependencies itself, before McMaster.NETCore.Plugins is
-/// asked for them: the files it would choose, by name from the app's folder, for every assembly the host does not
-/// share and the release has no runtime-specific copy of (those, and anything else, are left to it). The folder's
-/// other assemblies are loaded too, marked, since libraries load some by name at run time (Microsoft.Data.Sqlite its
-/// SQLitePCLRaw bundle), which would otherwise come unmarked through McMaster.
+/// (<see cref="QuickJitImage"/>) and loads every private assembly of the app's folder itself, up front: every assembly
+/// the host does not share and the release has no runtime-specific copy of (McMaster.NETCore.Plugins picks those for
+/// this machine). A load by name, the dependency walk's or a library's at run time (Microsoft.Data.Sqlite loads its
+/// SQLitePCLRaw bundle so), then finds the marked assembly in the context before McMaster is asked.
 /// </summary>
 internal sealed class AppImages(string assemblyPath, bool quickJit)
 {
-    private readonly string _folder = Path.GetDirectoryName(Path.GetFullPath(assemblyPath))!;
-    private HashSet<string>? _runtimeSpecific;
+    private readonly string _mainPath = Path.GetFullPath(assemblyPath);
 
     /// <summary>By path: the file named in config.yaml is the app, whatever the assembly inside calls itself.</summary>
-    public Assembly LoadMain(AssemblyLoadContext context) => Load(context, assemblyPath, expectedName: null)!;
+    public Assembly LoadMain(AssemblyLoadContext context) => Load(context, _mainPath, expectedName: null)!;
 
-    /// <summary>The private dependency <paramref name="reference"/>, marked and loaded; null when not quick or not private.</summary>
-    public Assembly? TryLoadPrivate(AssemblyLoadContext context, AssemblyName reference)
-    {
-        if (!quickJit || reference.Name is not { } name || SharedAssemblies.IsShared(name) || RuntimeSpecific.Contains(name))
-        {
-            return null;
-        }
-
-        var path = Path.Combine(_folder, name + ".dll");
-        return File.Exists(path) ? Load(context, path, name) : null;
-    }
-
-    /// <summary>With quick JIT, every other private assembly of the app's folder, marked; how many were loaded.</summary>
-    public int LoadRestOfFolder(AssemblyLoadContext context)
+    /// <summary>With quick JIT, the app folder's other private assemblies, marked; without it, nothing.</summary>
+    public void LoadPrivate(AssemblyLoadContext context)
     {
         if (!quickJit)
         {
-            return 0;
+            return;
         }
 
-        var loaded = context.Assemblies.Select(a => a.GetName().Name).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var count = 0;
-        foreach (var path in Directory.EnumerateFiles(_folder, "*.dll"))
+        var folder = Path.GetDirectoryName(_mainPath)!;
+        var runtimeSpecific = FindRuntimeSpecific(folder);
+        foreach (var path in Directory.EnumerateFiles(folder, "*.dll").Where(p => p != _mainPath))
         {
             var name = Path.GetFileNameWithoutExtension(path);
-            if (!loaded.Contains(name) && !SharedAssemblies.IsShared(name) && !RuntimeSpecific.Contains(name) && TryLoadExtra(context, path, name))
+            if (!SharedAssemblies.IsShared(name) && !runtimeSpecific.Contains(name))
             {
-                count++;
+                TryLoad(context, path, name);
             }
         }
-
-        return count;
     }
 
     /// <summary>A file that is not an assembly (a native library named .dll) or will not load is left alone, as McMaster would.</summary>
-    private bool TryLoadExtra(AssemblyLoadContext context, string path, string name)
+    private void TryLoad(AssemblyLoadContext context, string path, string name)
     {
         try
         {
-            return Load(context, path, name) is not null;
+            Load(context, path, name);
         }
         catch (Exception ex) when (ex is BadImageFormatException or FileLoadException or IOException)
         {
-            return false;
         }
     }
 
-    /// <summary>Names under runtimes/&lt;rid&gt;/lib/: McMaster picks the copy for this machine's runtime identifier.</summary>
-    private HashSet<string> RuntimeSpecific => _runtimeSpecific ??= FindRuntimeSpecific(_folder);
-
+    /// <summary>Null when the file's assembly is not called <paramref name="expectedName"/>: a load by that name would not find it.</summary>
     private Assembly? Load(AssemblyLoadContext context, string path, string? expectedName)
     {
         var image = File.ReadAllBytes(path);
-        if (quickJit && QuickJitImage.TryMark(image).AssemblyName is var name && expectedName is not null
-            && !string.Equals(name, expectedName, StringComparison.OrdinalIgnoreCase))
+        var name = quickJit ? QuickJitImage.TryMark(image).AssemblyName : expectedName;
+        if (!string.Equals(name, expectedName ?? name, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
@@ -92,6 +73,7 @@ internal sealed class AppImages(string assemblyPath, bool quickJit)
     /// <summary>A stream whose buffer LoadFromStream may use as it is: a hidden one it copies first (half of a load's time).</summary>
     private static MemoryStream Exposed(byte[] bytes) => new(bytes, 0, bytes.Length, writable: false, publiclyVisible: true);
 
+    /// <summary>Names under runtimes/&lt;rid&gt;/lib/.</summary>
     private static HashSet<string> FindRuntimeSpecific(string folder)
     {
         var runtimes = Path.Combine(folder, "runtimes");

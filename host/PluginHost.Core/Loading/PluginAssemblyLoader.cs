@@ -86,7 +86,9 @@ public static class PluginAssemblyLoader
         {
             var images = new AppImages(assemblyPath, quickJit);
             var main = images.LoadMain(context);
-            var count = LoadDependencyGraph(appName, assemblyPath, main, context, images) + images.LoadRestOfFolder(context);
+            images.LoadPrivate(context);
+            LoadDependencyGraph(appName, assemblyPath, main, context);
+            var count = context.Assemblies.Count();
             SharedNativeLibraries.Attach(context, assemblyPath);
             IPluginApp? app = null;
             if (resolvedKind == AppKind.Plugin)
@@ -146,11 +148,10 @@ public static class PluginAssemblyLoader
     /// Loads every private dependency now rather than on first use, so a missing file fails the load
     /// (and not a request later) and the whole graph is known to be of this generation.
     /// </summary>
-    private static int LoadDependencyGraph(string appName, string assemblyPath, Assembly main, AssemblyLoadContext context, AppImages images)
+    private static void LoadDependencyGraph(string appName, string assemblyPath, Assembly main, AssemblyLoadContext context)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { main.GetName().Name! };
         var pending = new Stack<Assembly>([main]);
-        var count = 1;
         while (pending.TryPop(out var assembly))
         {
             foreach (var reference in assembly.GetReferencedAssemblies())
@@ -160,23 +161,20 @@ public static class PluginAssemblyLoader
                     continue;
                 }
 
-                var dependency = LoadReference(appName, assemblyPath, assembly, reference, context, images);
+                var dependency = LoadReference(appName, assemblyPath, assembly, reference, context);
                 if (AssemblyLoadContext.GetLoadContext(dependency) == context)
                 {
-                    count++;
                     pending.Push(dependency);
                 }
             }
         }
-
-        return count;
     }
 
-    private static Assembly LoadReference(string appName, string assemblyPath, Assembly from, AssemblyName reference, AssemblyLoadContext context, AppImages images)
+    private static Assembly LoadReference(string appName, string assemblyPath, Assembly from, AssemblyName reference, AssemblyLoadContext context)
     {
         try
         {
-            return images.TryLoadPrivate(context, reference) ?? context.LoadFromAssemblyName(reference);
+            return context.LoadFromAssemblyName(reference);
         }
         catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
