@@ -260,6 +260,9 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>The connection went away under the invocation (the old generation closed it): it is sent again.</summary>
     private static bool IsConnectionClosed(Exception ex) =>
         ex is WebSocketException or IOException
+        // The client cancels its outstanding invocations when the connection closes (not this client's own tokens: those
+        // are caught before), and may have reconnected by the time the failure is looked at.
+        or OperationCanceledException
         || ex.Message.Contains("connection being closed", StringComparison.OrdinalIgnoreCase)
         || ex.Message.Contains("connection was stopped", StringComparison.OrdinalIgnoreCase)
         // Sent while reconnecting, and reconnected again by the time the failure is looked at.
