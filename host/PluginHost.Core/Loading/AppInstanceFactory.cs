@@ -11,6 +11,7 @@ using PluginHost.Core.AspNetCoreApps;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Policy;
 using PluginHost.Core.Releases;
+using PluginHost.Core.Telemetry;
 using PluginHost.Core.Workers;
 using Serilog.Core.Enrichers;
 using Serilog.Extensions.Logging;
@@ -27,7 +28,7 @@ public sealed record HostServices(ILoggerFactory LoggerFactory, DiagnosticListen
 {
     /// <summary>
     /// The logger factory of one app generation. Its events carry App, Version and Generation without any
-    /// per-request work (a LogContext push per request measurably cost throughput).
+    /// per-request work (a LogContext push per request measurably cost throughput), and the console's AppTag, made once.
     /// </summary>
     public ILoggerFactory LoggerFactoryFor(PluginContext context)
     {
@@ -39,6 +40,7 @@ public sealed record HostServices(ILoggerFactory LoggerFactory, DiagnosticListen
                 new PropertyEnricher("App", context.AppName),
                 new PropertyEnricher("Version", context.Version),
                 new PropertyEnricher("Generation", context.Generation),
+                new PropertyEnricher(AppTag.PropertyName, AppTag.For(context.AppName, context.Version, context.Generation)),
             ]), dispose: false);
     }
 }

@@ -1,3 +1,4 @@
+using PluginHost.Core.Telemetry;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -7,26 +8,38 @@ namespace PluginHost.Serving;
 /// <summary>
 /// Adds <c>AppTag</c> ("ReportingApi v1.4.0 #3: ") to events that carry App, Version and Generation, so a console line
 /// says which app generation wrote it; events of the host itself, and those whose message already names the app, get none.
+/// An app generation's own events come tagged by its logger (<see cref="PluginHost.Core.Loading.HostServices.LoggerFactoryFor"/>).
 /// </summary>
 public sealed class AppTagEnricher : ILogEventEnricher
 {
-    public const string PropertyName = "AppTag";
+    public const string PropertyName = AppTag.PropertyName;
 
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
         ArgumentNullException.ThrowIfNull(logEvent);
         ArgumentNullException.ThrowIfNull(propertyFactory);
-        if (Scalar(logEvent, "App") is not { } app || Scalar(logEvent, "Generation") is not { } generation || NamesTheApp(logEvent))
+        // An app generation's own logger tags its events up front (HostServices.LoggerFactoryFor): nothing to do per event.
+        if (logEvent.Properties.ContainsKey(PropertyName) || Scalar(logEvent, "App") is not { } app || Scalar(logEvent, "Generation") is not { } generation
+            || NamesTheApp(logEvent))
         {
             return;
         }
 
-        var tag = Scalar(logEvent, "Version") is { } version ? $"{app} {version} #{generation}: " : $"{app} #{generation}: ";
-        logEvent.AddPropertyIfAbsent(propertyFactory.CreateProperty(PropertyName, tag));
+        logEvent.AddPropertyIfAbsent(propertyFactory.CreateProperty(PropertyName, AppTag.For(app, Scalar(logEvent, "Version"), generation)));
     }
 
-    private static bool NamesTheApp(LogEvent logEvent) =>
-        logEvent.MessageTemplate.Tokens.OfType<PropertyToken>().Any(t => t.PropertyName == "App");
+    private static bool NamesTheApp(LogEvent logEvent)
+    {
+        foreach (var token in logEvent.MessageTemplate.Tokens)
+        {
+            if (token is PropertyToken { PropertyName: "App" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string? Scalar(LogEvent logEvent, string name) =>
         logEvent.Properties.TryGetValue(name, out var value) && value is ScalarValue { Value: { } scalar } ? Convert.ToString(scalar, System.Globalization.CultureInfo.InvariantCulture) : null;
