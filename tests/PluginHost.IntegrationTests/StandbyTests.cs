@@ -41,7 +41,7 @@ public sealed class StandbyTests : HostedTest
 
         Assert.True(promote.ExitCode == 0 && rollback.ExitCode == 0, promote.Error + rollback.Error);
         Assert.Equal(("v1", StandbyRole.Previous), (standbyVersion, standbyRole));
-        Assert.Equal(standbyNumber, Host.GenerationNumber);
+        Assert.True(standbyNumber == Host.GenerationNumber, $"the rollback served generation {Host.GenerationNumber}, not the standby {standbyNumber}: {ReloadStory()}");
         Assert.Equal(standbyNumber, (await Host.GetJsonAsync("/api/v1/version")).GetProperty("generation").GetInt64());
         Assert.Equal(SwapKinds.Standby, Host.Coordinator.LastResult!.Swap);
         Assert.Equal(loadsBefore, Loaded().Count);
@@ -164,4 +164,9 @@ public sealed class StandbyTests : HostedTest
             }
         }
     }
+
+    /// <summary>The host's reloads and what it said about standbys, for a failure message.</summary>
+    private string ReloadStory() =>
+        string.Join("; ", Host.Coordinator.History.Reverse().Select(r => $"{r.Trigger} -> {r.Version} #{r.Generation} ({r.Swap ?? r.Error})"))
+        + " | " + string.Join("; ", Host.Logs.Messages.Where(m => m.Contains("standby", StringComparison.OrdinalIgnoreCase) || m.Contains("Serving", StringComparison.Ordinal)));
 }
