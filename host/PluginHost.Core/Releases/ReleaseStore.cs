@@ -437,7 +437,8 @@ public sealed class ReleaseStore
     private long Append(string action, string? from, string? to, string? reason = null)
         => History.Append(new ReleaseHistoryEntry(_timeProvider.GetUtcNow(), action, from, to, _userName, reason));
 
-    private string? FindRollbackTarget(IReadOnlyList<ReleaseHistoryEntry> history, string? production)
+    /// <summary>Where 'rollback' would go from <paramref name="production"/>, by <paramref name="history"/> as the caller read it.</summary>
+    public string? FindRollbackTarget(IReadOnlyList<ReleaseHistoryEntry> history, string? production)
     {
         var bad = BadReasons(history);
         var stack = ProductionStack(history);

@@ -200,9 +200,10 @@ public sealed partial class ReloadCoordinator
             var config = Config;
             RetireAll(_standbys.Discard(s => !s.Fingerprint.Matches(ReleaseFingerprint.Take(s.Generation.Release.Path, config.SourcePath))),
                 "its release folder or config.yaml changed on disk");
-            var production = TryResolve(config)?.Path;
-            RetireAll(_standbys.Discard(s => s.Role == StandbyRole.Previous && s.Generation.Release.Path != production
-                    && _hooks.IsRollbackTarget?.Invoke(config, s.Generation.Release.Version) == false),
+            // Read once, before the history is (see RollbackTargets.IsStillTarget).
+            var production = TryResolve(config);
+            RetireAll(_standbys.Discard(s => s.Role == StandbyRole.Previous && s.Generation.Release.Path != production?.Path
+                    && _hooks.IsRollbackTarget?.Invoke(config, s.Generation.Release.Version, production?.Version) == false),
                 "it is no longer the rollback target");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ReleaseStoreException)

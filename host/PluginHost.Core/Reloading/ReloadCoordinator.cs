@@ -18,10 +18,11 @@ namespace PluginHost.Core.Reloading;
 public sealed record ReloadHooks(Func<string, HostConfig> LoadConfig, Action<string, string>? OnReleaseFailed = null, Action<string>? OnReleaseLoaded = null)
 {
     /// <summary>
-    /// Whether a release is still where 'rollback' would go (e.g. from the release history); a warm standby that no longer
-    /// is gets unloaded. Null: every standby counts as the rollback target.
+    /// Whether a release (the second argument) is still where 'rollback' would go from the production release the host read
+    /// just before (the third), e.g. by the release history; a warm standby that no longer is gets unloaded. Null: every
+    /// standby counts as the rollback target.
     /// </summary>
-    public Func<HostConfig, string, bool>? IsRollbackTarget { get; init; }
+    public Func<HostConfig, string, string?, bool>? IsRollbackTarget { get; init; }
 }
 
 /// <summary>

@@ -11,7 +11,14 @@ public static class RollbackTargets
     /// there) and names another rollback target. A link flipped by hand is unknown to the history: then the release the
     /// host served before stays the target.
     /// </summary>
-    public static bool IsStillTarget(HostConfig config, string version)
+    /// <param name="production">
+    /// The version the production link led to, read by the caller before this reads the history. A flip writes the history
+    /// first and moves the link second, so a history read after the link can be newer than it, never older: a flip in
+    /// between shows as a last flip that does not lead to <paramref name="production"/> yet, and the standby stays. Reading
+    /// the link again here could see the new link with a history read before it, and let go of the standby the flip's own
+    /// reload is about to swap in.
+    /// </param>
+    public static bool IsStillTarget(HostConfig config, string version, string? production)
     {
         ArgumentNullException.ThrowIfNull(config);
         var store = ReleaseStore.For(config);
@@ -20,7 +27,8 @@ public static class RollbackTargets
             return !VersionName.IsValid(version);
         }
 
-        var lastFlip = store.History.ReadAll().LastOrDefault(e => e.Action is ReleaseActions.Promote or ReleaseActions.Rollback);
-        return lastFlip is null || lastFlip.To != store.Production || store.FindRollbackTarget() == version;
+        var history = store.History.ReadAll();
+        var lastFlip = history.LastOrDefault(e => e.Action is ReleaseActions.Promote or ReleaseActions.Rollback);
+        return lastFlip is null || lastFlip.To != production || store.FindRollbackTarget(history, production) == version;
     }
 }

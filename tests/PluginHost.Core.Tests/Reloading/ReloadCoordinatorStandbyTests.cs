@@ -119,7 +119,7 @@ public sealed class ReloadCoordinatorStandbyTests : IDisposable
     public async Task CheckStandbys_NoLongerTheRollbackTarget_RetiresIt()
     {
         var isTarget = true;
-        await using var sut = CreateSut(hooks: new ReloadHooks(_ => _config) { IsRollbackTarget = (_, _) => isTarget });
+        await using var sut = CreateSut(hooks: new ReloadHooks(_ => _config) { IsRollbackTarget = (_, _, _) => isTarget });
         var first = await sut.LoadFirstAsync();
         Flip("v2");
         await sut.ReloadAsync(new ReloadRequest("flip to v2"));
@@ -164,6 +164,20 @@ public sealed class ReloadCoordinatorStandbyTests : IDisposable
         Assert.Empty(sut.Standbys);
         await _retirer.DidNotReceive().RetireAsync(first, Arg.Any<CancellationToken>());
         await _retirer.Received(1).RetireAsync(Arg.Is<Generation>(g => g.Number == 2), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public void RollbackTarget_JudgedOnTheLinkReadBeforeTheHistory_KeepsTheStandbyAFlipInBetweenLeadsTo()
+    {
+        // The periodic check read the link (v2) just before a rollback wrote its history entry and flipped the link to v1;
+        // only then does it read the history. The standby of v1 is what the rollback's reload is about to swap in.
+        var store = ReleaseStore.For(_config);
+        store.Promote("v2");
+        store.Rollback();
+
+        Assert.True(RollbackTargets.IsStillTarget(_config, "v1", production: "v2"));
+        // Once the link read shows the rollback done, the history is judged: v2 is behind the rollback, no target any more.
+        Assert.False(RollbackTargets.IsStillTarget(_config, "v2", production: "v1"));
     }
 
     private ReloadCoordinator CreateSut(HostConfig? config = null, ReloadHooks? hooks = null)
