@@ -160,6 +160,9 @@ public sealed class ReleaseStore
 
     public bool IsBad(string version) => GetBadReason(version) is not null;
 
+    /// <summary>Whether <paramref name="history"/>, as the caller read it, marks <paramref name="version"/> bad.</summary>
+    public static bool IsBad(IReadOnlyList<ReleaseHistoryEntry> history, string version) => BadReasons(history).ContainsKey(version);
+
     /// <summary>Why <paramref name="version"/> is marked bad, or null (publishing it again clears the mark).</summary>
     public string? GetBadReason(string version) => BadReasons(History.ReadAll()).GetValueOrDefault(version);
 

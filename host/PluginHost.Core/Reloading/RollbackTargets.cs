@@ -21,13 +21,18 @@ public static class RollbackTargets
     public static bool IsStillTarget(HostConfig config, string version, string? production)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var store = ReleaseStore.For(config);
-        if (!VersionName.IsValid(version) || store.IsBad(version))
+        if (!VersionName.IsValid(version))
         {
-            return !VersionName.IsValid(version);
+            return true;
         }
 
+        var store = ReleaseStore.For(config);
         var history = store.History.ReadAll();
+        if (ReleaseStore.IsBad(history, version))
+        {
+            return false;
+        }
+
         var lastFlip = history.LastOrDefault(e => e.Action is ReleaseActions.Promote or ReleaseActions.Rollback);
         return lastFlip is null || lastFlip.To != production || store.FindRollbackTarget(history, production) == version;
     }

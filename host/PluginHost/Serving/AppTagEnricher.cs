@@ -12,20 +12,17 @@ namespace PluginHost.Serving;
 /// </summary>
 public sealed class AppTagEnricher : ILogEventEnricher
 {
-    public const string PropertyName = AppTag.PropertyName;
-
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
         ArgumentNullException.ThrowIfNull(logEvent);
         ArgumentNullException.ThrowIfNull(propertyFactory);
-        // An app generation's own logger tags its events up front (HostServices.LoggerFactoryFor): nothing to do per event.
-        if (logEvent.Properties.ContainsKey(PropertyName) || Scalar(logEvent, "App") is not { } app || Scalar(logEvent, "Generation") is not { } generation
+        if (logEvent.Properties.ContainsKey(AppTag.PropertyName) || Scalar(logEvent, "App") is not { } app || Scalar(logEvent, "Generation") is not { } generation
             || NamesTheApp(logEvent))
         {
             return;
         }
 
-        logEvent.AddPropertyIfAbsent(propertyFactory.CreateProperty(PropertyName, AppTag.For(app, Scalar(logEvent, "Version"), generation)));
+        logEvent.AddPropertyIfAbsent(propertyFactory.CreateProperty(AppTag.PropertyName, AppTag.For(app, Scalar(logEvent, "Version"), generation)));
     }
 
     private static bool NamesTheApp(LogEvent logEvent)
