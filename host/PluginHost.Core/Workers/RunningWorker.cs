@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using PluginHost.Core.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -19,16 +17,7 @@ public sealed class RunningWorker : IDisposable
         Process = process;
         Transformer = WorkerForwarder.TransformerFor(process.Key);
         ServedBy = new ServedByWorker(process.Pid);
-        Client = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ActivityHeadersPropagator = null,
-            ConnectTimeout = connectTimeout,
-            ConnectCallback = (_, cancellationToken) => ConnectAsync(process.SocketPath, cancellationToken),
-        }, disposeHandler: true);
+        Client = new HttpMessageInvoker(WorkerHttp.Handler(process.SocketPath, connectTimeout), disposeHandler: true);
     }
 
     public WorkerProcess Process { get; }
@@ -45,22 +34,6 @@ public sealed class RunningWorker : IDisposable
     public long Served => Interlocked.Read(ref _requests);
 
     internal long CountRequest() => Interlocked.Increment(ref _requests);
-
-    /// <summary>A connection to a worker's Unix domain socket, for <see cref="SocketsHttpHandler.ConnectCallback"/>.</summary>
-    public static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
 
     public void Dispose()
     {

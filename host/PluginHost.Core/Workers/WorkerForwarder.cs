@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Authentication;
@@ -20,8 +19,8 @@ public sealed class WorkerForwarder(IHttpForwarder forwarder)
     /// <param name="requestTimeout">The app's requestTimeout: the host ends a request first; this only bounds a worker that stopped answering.</param>
     public static ForwarderRequestConfig ConfigFor(TimeSpan requestTimeout) => new()
     {
-        Version = HttpVersion.Version11,
-        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        Version = WorkerHttp.Version,
+        VersionPolicy = WorkerHttp.VersionPolicy,
         ActivityTimeout = requestTimeout + TimeSpan.FromSeconds(5),
     };
 

@@ -284,7 +284,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, AppConfig 
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(bound);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "http://worker" + WorkerProtocol.ReadyPath);
+        using var request = WorkerHttp.Get("http://worker" + WorkerProtocol.ReadyPath);
         request.Headers.TryAddWithoutValidation(WorkerProtocol.KeyHeader, worker.Key);
         try
         {

@@ -95,17 +95,12 @@ internal static class SpareWorker
         await web.StartAsync();
         try
         {
-            using var client = new HttpClient(new SocketsHttpHandler
-            {
-                UseProxy = false,
-                UseCookies = false,
-                ConnectCallback = (_, cancellationToken) => RunningWorker.ConnectAsync(socketPath, cancellationToken),
-            });
+            using var client = new HttpClient(WorkerHttp.Handler(socketPath, Timeout.InfiniteTimeSpan));
             client.DefaultRequestHeaders.Add(WorkerProtocol.KeyHeader, key);
             var prefix = mount == "/" ? "" : mount;
             foreach (var path in new[] { "/", "/items/1" })
             {
-                using var response = await client.GetAsync(new Uri($"http://worker{prefix}{path}"));
+                using var response = await client.SendAsync(WorkerHttp.Get($"http://worker{prefix}{path}"));
                 await response.Content.ReadAsByteArrayAsync();
             }
         }

@@ -96,7 +96,7 @@ public static class WorkerCommand
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
         builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, "");
         builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
-        builder.WebHost.ConfigureKestrel(options => options.ListenUnixSocket(worker.SocketPath));
+        builder.WebHost.ConfigureKestrel(options => WorkerHttp.Listen(options, worker.SocketPath));
         builder.Services.AddPluginHost(config, new ReloadHooks(ConfigLoader.Load));
         var app = builder.Build();
         var gate = new WorkerGate(key, app.Services.GetRequiredService<CurrentGeneration>());

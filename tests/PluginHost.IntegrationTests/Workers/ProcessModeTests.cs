@@ -88,6 +88,29 @@ public sealed class ProcessModeTests : HostedTest
     }
 
     [Fact]
+    public async Task ManyLongRequests_AtOnce_DoNotHoldUpTheAppsOtherRequests()
+    {
+        // The host speaks HTTP/2 to a worker: past the streams one connection allows (Kestrel's 100) it must open another, not queue.
+        using var longClient = new HttpClient { BaseAddress = Host.Address, Timeout = Timeout.InfiniteTimeSpan };
+        using var stop = new CancellationTokenSource();
+        var running = Enumerable.Range(0, 150).Select(_ => longClient.GetAsync("/crashy/slow?ms=120000", stop.Token)).ToList();
+        await Eventually.WaitAsync(async () => await InFlightAsync("Crashy") >= 150, "150 long requests running in the Crashy app");
+        using var answered = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var whoami = await Host.Client.GetAsync("/crashy/whoami", answered.Token);
+        var stillRunning = running.Count(request => !request.IsCompleted);
+        await stop.CancelAsync();
+        await Task.WhenAll(running.Select(request => request.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        Assert.Equal(HttpStatusCode.OK, whoami.StatusCode);
+        Assert.Equal(150, stillRunning);
+        await Eventually.WaitAsync(async () => await InFlightAsync("Crashy") == 0, "the long requests ending with their clients");
+    }
+
+    private async Task<long> InFlightAsync(string app) =>
+        (await Host.GetJsonAsync("/_pluginhost/status")).GetProperty("apps").EnumerateArray()
+            .Single(a => a.GetProperty("name").GetString() == app).GetProperty("inFlight").GetInt64();
+
+    [Fact]
     public async Task Reloads_UnderLoad_FailNoRequest_AndStopTheOldWorkers()
     {
         await using var load = new ContinuousRequests(Host.Address, ["/api/v1/version", "/crashy/whoami", "/", "/tiny"], clientsPerPath: 3);
