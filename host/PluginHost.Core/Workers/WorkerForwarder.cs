@@ -15,24 +15,26 @@ public sealed class WorkerForwarder(IHttpForwarder forwarder)
 {
     private const string Destination = "http://worker";
 
-    /// <summary>How requests go to an app's workers: made once per app generation, not per request.</summary>
-    /// <param name="requestTimeout">The app's requestTimeout: the host ends a request first; this only bounds a worker that stopped answering.</param>
-    public static ForwarderRequestConfig ConfigFor(TimeSpan requestTimeout) => new()
+    /// <summary>
+    /// How requests go to workers. No activity timeout: the host's own requestTimeout ends an ordinary request, and the
+    /// probe replaces a worker that stopped answering; YARP's would also cut a WebSocket that is idle for that long.
+    /// </summary>
+    public static ForwarderRequestConfig Config { get; } = new()
     {
         Version = WorkerHttp.Version,
         VersionPolicy = WorkerHttp.VersionPolicy,
-        ActivityTimeout = requestTimeout + TimeSpan.FromSeconds(5),
+        ActivityTimeout = Timeout.InfiniteTimeSpan,
     };
 
     /// <summary>The request transform for one worker (its secret), made once per worker.</summary>
     public static HttpTransformer TransformerFor(string key) => new Transformer(key);
 
-    public async Task ForwardAsync(HttpContext context, RunningWorker worker, ForwarderRequestConfig config)
+    public async Task ForwardAsync(HttpContext context, RunningWorker worker)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(worker);
         context.Features.Set(worker.ServedBy);
-        var error = await forwarder.SendAsync(context, Destination, worker.Client, config, worker.Transformer);
+        var error = await forwarder.SendAsync(context, Destination, worker.Client, Config, worker.Transformer);
         if (error != ForwarderError.None && !context.Response.HasStarted
             && context.Features.Get<IForwarderErrorFeature>()?.Exception is { } exception && BodyRefusal(exception) is { } status)
         {

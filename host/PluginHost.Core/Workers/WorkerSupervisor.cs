@@ -21,7 +21,6 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, AppConfig 
     private readonly CancellationTokenSource _watching = new();
     private readonly WorkerHosting _hosting = starter.Hosting;
     private readonly TimeProvider _time = starter.TimeProvider;
-    private readonly Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig _forwarding = WorkerForwarder.ConfigFor(app.RequestTimeout);
     private RunningWorker? _current;
     private RunningWorker? _reportedDead;
     private Task _watch = Task.CompletedTask;
@@ -50,7 +49,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, AppConfig 
 
             try
             {
-                await starter.Forwarder.ForwardAsync(context, worker, _forwarding);
+                await starter.Forwarder.ForwardAsync(context, worker);
             }
             finally
             {

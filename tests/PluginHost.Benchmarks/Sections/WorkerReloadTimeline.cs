@@ -126,7 +126,8 @@ public sealed partial class WorkerReloadTimeline
     [GeneratedRegex(@"^\[(?<time>\d\d:\d\d:\d\d\.\d{3}) \w{3}\] (?<text>.*)$")]
     private static partial Regex Stamped();
 
-    [GeneratedRegex(@"^(?<app>\S+) worker (?<pid>\d+): (?<text>.*)$")]
+    /// <summary>A worker's line as the host relays it, after the console's app tag ("App v1 #3: ") of the generation it serves.</summary>
+    [GeneratedRegex(@"^(?:\S+ \S+ #\d+: )?(?<app>\S+) worker (?<pid>\d+): (?<text>.*)$")]
     private static partial Regex WorkerLine();
 
     [GeneratedRegex(@"^Loaded \S+ \S+ generation \d+ in (?<ms>\d+) ms")]
