@@ -52,10 +52,6 @@ public sealed class WorkerForwarder(IHttpForwarder forwarder)
 
     private sealed class Transformer(string key) : HttpTransformer
     {
-        private static readonly string[] Owned =
-            ["X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
-                WorkerProtocol.KeyHeader, WorkerProtocol.UserHeader, WorkerProtocol.AuthHeader];
-
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
             CancellationToken cancellationToken)
         {
@@ -64,18 +60,21 @@ public sealed class WorkerForwarder(IHttpForwarder forwarder)
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, request.PathBase.Add(request.Path), request.QueryString);
             proxyRequest.Headers.Host = request.Host.Value;
             var headers = proxyRequest.Headers;
-            foreach (var owned in Owned)
+            foreach (var owned in WorkerProtocol.Headers)
             {
-                headers.Remove(owned);
+                if (request.Headers.ContainsKey(owned))
+                {
+                    headers.Remove(owned);
+                }
             }
 
             headers.TryAddWithoutValidation(WorkerProtocol.KeyHeader, key);
             if (httpContext.Connection.RemoteIpAddress is { } client)
             {
-                headers.TryAddWithoutValidation("X-Forwarded-For", client.ToString());
+                headers.TryAddWithoutValidation(WorkerProtocol.ClientHeader, client.ToString());
             }
 
-            headers.TryAddWithoutValidation("X-Forwarded-Proto", request.Scheme);
+            headers.TryAddWithoutValidation(WorkerProtocol.SchemeHeader, request.Scheme);
             if (httpContext.User.Identity is { IsAuthenticated: true, Name: { } name } identity)
             {
                 headers.TryAddWithoutValidation(WorkerProtocol.UserHeader, Uri.EscapeDataString(name));

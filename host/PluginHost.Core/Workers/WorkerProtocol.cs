@@ -16,6 +16,18 @@ public static class WorkerProtocol
 
     public const string AuthHeader = "X-PluginHost-Auth";
 
+    /// <summary>The client's address as the host saw it (after the host's own trusted-proxy handling).</summary>
+    public const string ClientHeader = "X-PluginHost-Client";
+
+    /// <summary>The client's scheme as the host saw it.</summary>
+    public const string SchemeHeader = "X-PluginHost-Scheme";
+
+    /// <summary>
+    /// The headers of this protocol: the host drops any a client sent and the worker takes them off before the app runs,
+    /// so the app sees the request's headers as an in-process app would.
+    /// </summary>
+    public static IReadOnlyList<string> Headers { get; } = [KeyHeader, UserHeader, AuthHeader, ClientHeader, SchemeHeader];
+
     /// <summary>Answered by the worker itself (not the app): 200 once its generation serves.</summary>
     public const string ReadyPath = "/.pluginhost-worker/ready";
 

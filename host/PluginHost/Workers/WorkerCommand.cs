@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.HttpOverrides;
 using PluginHost.Core.Configuration;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Hosting;
@@ -101,18 +100,8 @@ public static class WorkerCommand
         var app = builder.Build();
         var gate = new WorkerGate(key, app.Services.GetRequiredService<CurrentGeneration>());
         app.Use(gate.InvokeAsync);
-        app.UseForwardedHeaders(FromTheHost());
         app.UsePluginHost();
         return app;
-    }
-
-    /// <summary>The client's address and scheme as the host forwarded them; only the host gets past the gate.</summary>
-    private static ForwardedHeadersOptions FromTheHost()
-    {
-        var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = 1 };
-        options.KnownProxies.Clear();
-        options.KnownIPNetworks.Clear();
-        return options;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
+using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Text;
+using System.Runtime.InteropServices;
 using PluginHost.Core.Generations;
 using PluginHost.Core.Workers;
 
@@ -8,16 +9,17 @@ namespace PluginHost.Workers;
 
 /// <summary>
 /// The first middleware of a worker: only requests carrying the host's secret get in (everything else is 403, so the
-/// forwarded client address, scheme and user that follow can be trusted); the host's readiness probe is answered here.
+/// client address, scheme and user the host sent with it can be trusted); the host's readiness probe is answered here.
+/// The protocol's headers are taken off before the app runs: it sees the request's headers as an in-process app would.
 /// </summary>
 internal sealed class WorkerGate(string key, CurrentGeneration current)
 {
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
+    private readonly byte[] _key = MemoryMarshal.AsBytes(key.AsSpan()).ToArray();
 
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Headers[WorkerProtocol.KeyHeader].ToString()), _key))
+        if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(request.Headers[WorkerProtocol.KeyHeader].ToString().AsSpan()), _key))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return Task.CompletedTask;
@@ -29,11 +31,27 @@ internal sealed class WorkerGate(string key, CurrentGeneration current)
             return Task.CompletedTask;
         }
 
-        if (request.Headers[WorkerProtocol.UserHeader].ToString() is { Length: > 0 } user)
+        var headers = request.Headers;
+        if (IPAddress.TryParse(headers[WorkerProtocol.ClientHeader].ToString(), out var client))
+        {
+            context.Connection.RemoteIpAddress = client;
+        }
+
+        if (headers[WorkerProtocol.SchemeHeader].ToString() is { Length: > 0 } scheme)
+        {
+            request.Scheme = scheme;
+        }
+
+        if (headers[WorkerProtocol.UserHeader].ToString() is { Length: > 0 } user)
         {
             // The user the host authenticated (auth runs in the host, before forwarding), as in-process apps see it.
-            var scheme = request.Headers[WorkerProtocol.AuthHeader].ToString();
-            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, Uri.UnescapeDataString(user))], scheme.Length > 0 ? scheme : "PluginHost"));
+            var kind = headers[WorkerProtocol.AuthHeader].ToString();
+            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, Uri.UnescapeDataString(user))], kind.Length > 0 ? kind : "PluginHost"));
+        }
+
+        foreach (var name in WorkerProtocol.Headers)
+        {
+            headers.Remove(name);
         }
 
         return next(context);

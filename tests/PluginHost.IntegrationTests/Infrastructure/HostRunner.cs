@@ -93,8 +93,8 @@ public sealed class HostRunner : IAsyncDisposable
         (await GetJsonAsync("/api/v1/version")).GetProperty("version").GetString()!;
 
     /// <summary>Waits until a generation newer than <paramref name="after"/> serves.</summary>
-    public Task WaitForGenerationAsync(long after, string what) =>
-        Eventually.WaitAsync(() => GenerationNumber > after && Coordinator.LastResult?.Generation > after, what);
+    public Task WaitForGenerationAsync(long after, string what, TimeSpan? timeout = null) =>
+        Eventually.WaitAsync(() => GenerationNumber > after && Coordinator.LastResult?.Generation > after, what, timeout);
 
     public Task WaitForReloadResultAsync(int reloadsBefore, string what) =>
         Eventually.WaitAsync(() => Coordinator.History.Count > reloadsBefore, what);

@@ -37,6 +37,7 @@ public sealed class CrashesOnDemandApp : IPluginApp
                 ["pathBase"] = http.Request.PathBase.Value,
                 ["path"] = http.Request.Path.Value,
                 ["user"] = http.User.Identity?.IsAuthenticated == true ? http.User.Identity.Name : null,
+                ["headers"] = http.Request.Headers.Keys.ToArray(),
             }));
             endpoints.MapPost("/upload", (Delegate)UploadAsync);
             endpoints.MapGet("/stream", StreamAsync);
