@@ -15,10 +15,13 @@ namespace PluginHost.IntegrationTests.LongLived;
 /// Issue 18: the LongLivedConnections test plugin loads on the host and each of its endpoints works through real Kestrel
 /// with real clients (ClientWebSocket, a streaming HttpClient, the SignalR client). One generation, no reloads.
 /// </summary>
-public sealed class LongLivedSmokeTests : HostedTest
+public class LongLivedSmokeTests : HostedTest
 {
+    /// <summary>The app's isolation line in config.yaml (none: in the host's process).</summary>
+    protected virtual string Isolation => "";
+
     private const string Mount = "/live";
-    private const string App = "LongLived";
+    protected const string App = "LongLived";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
     protected override void Arrange()
@@ -39,6 +42,7 @@ public sealed class LongLivedSmokeTests : HostedTest
                 mount: {Mount}
                 assembly: {App}/LongLivedConnections.dll
                 warmup: [/]
+                {Isolation}
             """);
     }
 
@@ -191,4 +195,14 @@ public sealed class LongLivedSmokeTests : HostedTest
 
         return Encoding.UTF8.GetString(message.ToArray());
     }
+}
+
+/// <summary>The same in a worker process: WebSockets (as HTTP/2 WebSockets on the host's hop), SSE and SignalR through the forwarder.</summary>
+public sealed class LongLivedProcessModeSmokeTests : LongLivedSmokeTests
+{
+    protected override string Isolation => "isolation: process";
+
+    [Fact]
+    public async Task TheApp_RunsInAWorkerProcess() =>
+        Assert.NotEqual(Environment.ProcessId, (await Workers.ProcessApps.WorkerAsync(Host, App)).GetProperty("pid").GetInt32());
 }
