@@ -16,8 +16,18 @@ public sealed class AppTagEnricher : ILogEventEnricher
     {
         ArgumentNullException.ThrowIfNull(logEvent);
         ArgumentNullException.ThrowIfNull(propertyFactory);
-        if (logEvent.Properties.ContainsKey(AppTag.PropertyName) || Scalar(logEvent, "App") is not { } app || Scalar(logEvent, "Generation") is not { } generation
-            || NamesTheApp(logEvent))
+        if (logEvent.Properties.ContainsKey(AppTag.PropertyName))
+        {
+            // Given by the generation's logger, which tags every event alike: the naming rule is applied here only.
+            if (NamesTheApp(logEvent))
+            {
+                logEvent.RemovePropertyIfPresent(AppTag.PropertyName);
+            }
+
+            return;
+        }
+
+        if (Scalar(logEvent, "App") is not { } app || Scalar(logEvent, "Generation") is not { } generation || NamesTheApp(logEvent))
         {
             return;
         }

@@ -126,7 +126,7 @@ public sealed partial class WorkerReloadTimeline
     [GeneratedRegex(@"^\[(?<time>\d\d:\d\d:\d\d\.\d{3}) \w{3}\] (?<text>.*)$")]
     private static partial Regex Stamped();
 
-    /// <summary>A worker's line as the host relays it, after the console's app tag ("App v1 #3: ") of the generation it serves.</summary>
+    /// <summary>A worker's line as the host relays it (an app tag, "App v1 #3: ", before it is allowed for: it names the app itself).</summary>
     [GeneratedRegex(@"^(?:\S+ \S+ #\d+: )?(?<app>\S+) worker (?<pid>\d+): (?<text>.*)$")]
     private static partial Regex WorkerLine();
 

@@ -28,6 +28,19 @@ public sealed class AppTagTests
     }
 
     [Fact]
+    public void AnAppGenerationsLogger_LeavesUntagged_AnEventWhoseMessageNamesTheApp()
+    {
+        using var diagnostics = new DiagnosticListener("test");
+        var services = new HostServices(Substitute.For<ILoggerFactory>(), diagnostics, "Production", Logger());
+        var context = new PluginContext("Shop", "v2", 7, "/tmp", "/shop", new ConfigurationBuilder().Build());
+
+        // As the host relays a worker's line: the message names the app already.
+        services.LoggerFactoryFor(context).CreateLogger("Worker").LogInformation("{App} worker {WorkerPid}: {Line}", "Shop", 42, "ready");
+
+        Assert.False(Assert.Single(_sink.Events).Properties.ContainsKey(AppTag.PropertyName));
+    }
+
+    [Fact]
     public void TheEnricher_TagsAHostEventThatCarriesTheApp()
     {
         Logger().ForContext("App", "Shop").ForContext("Version", "v1").ForContext("Generation", 3L).Information("Warming up");
