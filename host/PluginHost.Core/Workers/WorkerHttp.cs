@@ -42,8 +42,13 @@ public static class WorkerHttp
         ConnectCallback = (_, cancellationToken) => ConnectAsync(socketPath, cancellationToken),
     };
 
-    /// <summary>A GET of the worker's own (the probe, a rehearsal's requests).</summary>
-    public static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url) { Version = Version, VersionPolicy = VersionPolicy };
+    /// <summary>A GET of the host's own (the probe, a rehearsal's requests), with the worker's secret.</summary>
+    public static HttpRequestMessage Get(string url, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url) { Version = Version, VersionPolicy = VersionPolicy };
+        request.Headers.TryAddWithoutValidation(WorkerProtocol.KeyHeader, key);
+        return request;
+    }
 
     private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {

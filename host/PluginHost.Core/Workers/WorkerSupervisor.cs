@@ -283,8 +283,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, AppConfig 
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(bound);
-        using var request = WorkerHttp.Get("http://worker" + WorkerProtocol.ReadyPath);
-        request.Headers.TryAddWithoutValidation(WorkerProtocol.KeyHeader, worker.Key);
+        using var request = WorkerHttp.Get("http://worker" + WorkerProtocol.ReadyPath, worker.Key);
         try
         {
             using var response = await worker.Client.SendAsync(request, timeout.Token);

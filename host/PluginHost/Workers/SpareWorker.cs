@@ -96,11 +96,10 @@ internal static class SpareWorker
         try
         {
             using var client = new HttpClient(WorkerHttp.Handler(socketPath, Timeout.InfiniteTimeSpan));
-            client.DefaultRequestHeaders.Add(WorkerProtocol.KeyHeader, key);
             var prefix = mount == "/" ? "" : mount;
             foreach (var path in new[] { "/", "/items/1" })
             {
-                using var response = await client.SendAsync(WorkerHttp.Get($"http://worker{prefix}{path}"));
+                using var response = await client.SendAsync(WorkerHttp.Get($"http://worker{prefix}{path}", key));
                 await response.Content.ReadAsByteArrayAsync();
             }
         }
