@@ -16,7 +16,9 @@ public sealed class NativeHeapTests
         try
         {
             var during = NativeHeap.Read()!;
-            Assert.InRange(during.InUseBytes - before.InUseBytes, Size, Size + (8 << 20));
+            // Other tests' threads allocate and free native memory between the two reads (a run once saw 1.4 KB freed).
+            const int Slack = 8 << 20;
+            Assert.InRange(during.InUseBytes - before.InUseBytes, Size - Slack, Size + Slack);
         }
         finally
         {
