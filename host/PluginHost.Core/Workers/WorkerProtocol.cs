@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace PluginHost.Core.Workers;
 
 /// <summary>What the host and a worker process agree on: arguments, environment, headers and the probe path.</summary>
@@ -24,9 +26,10 @@ public static class WorkerProtocol
 
     /// <summary>
     /// The headers of this protocol: the host drops any a client sent and the worker takes them off before the app runs,
-    /// so the app sees the request's headers as an in-process app would.
+    /// so the app sees the request's headers as an in-process app would. An immutable array: both walk it on every request,
+    /// and its enumerator is a struct (an <c>IReadOnlyList</c> would allocate one per request).
     /// </summary>
-    public static IReadOnlyList<string> Headers { get; } = [KeyHeader, UserHeader, AuthHeader, ClientHeader, SchemeHeader];
+    public static ImmutableArray<string> Headers { get; } = [KeyHeader, UserHeader, AuthHeader, ClientHeader, SchemeHeader];
 
     /// <summary>Answered by the worker itself (not the app): 200 once its generation serves.</summary>
     public const string ReadyPath = "/.pluginhost-worker/ready";
